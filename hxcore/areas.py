@@ -1,0 +1,120 @@
+"""Administrative areas: the GSO reference list, slugs and forgiving name matching.
+
+Areas are keyed by the General Statistics Office's code, not by name: names changed in 2025
+and are spelled several ways in office spreadsheets.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "lai-chau-areas-2023.csv"
+
+PROVINCE_CODE = "12"
+PROVINCE_NAME = "Tỉnh Lai Châu"
+# Units of the 2023 list stood from 2020 until the reform of 1/7/2025 (NQ 1670/NQ-UBTVQH15).
+OLD_UNITS_VALID_FROM = date(2020, 1, 1)
+OLD_UNITS_VALID_TO = date(2025, 6, 30)
+NEW_UNITS_VALID_FROM = date(2025, 7, 1)
+
+# Prefixes offices write before a unit's name, longest first so "thành phố" wins over "tp".
+_PREFIXES = (
+    "thanh pho", "thi tran", "huyen", "phuong", "tinh", "xa", "tp.", "tp", "h.", "tt.", "tt", "p.", "x.",
+)
+
+# Spellings seen in the statistics list and in local use (data/reference README).
+NAME_VARIANTS = {
+    "pa u": "pa u",
+    "hua bum": "hua bun",
+    "pa ve su": "pa ve su",
+    "pa khoa": "pa khoa",
+}
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    name: str
+    level: str  # province | district | commune
+    kind: str  # tỉnh, thành phố, huyện, xã, phường, thị trấn
+    parent_code: str | None
+    valid_from: date
+    valid_to: date | None
+    successor_code: str | None = None
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII form of a Vietnamese name, for matching and slugs."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", ascii_text.lower()).strip()
+
+
+def bare_name(name: str) -> str:
+    """Folded name without its administrative prefix: "H. Tam Đường" -> "tam duong"."""
+    folded = fold(name)
+    for prefix in _PREFIXES:
+        if folded.startswith(prefix + " ") or (prefix.endswith(".") and folded.startswith(prefix)):
+            folded = folded[len(prefix):].strip()
+            break
+    return NAME_VARIANTS.get(folded, folded)
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", bare_name(name)).strip("-")
+
+
+def read_reference(path: Path = REFERENCE_CSV) -> list[AreaRow]:
+    """The province, its 2023 districts and communes, and the 2025 communes they merged into."""
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    areas: dict[tuple[str, date], AreaRow] = {}
+    province = AreaRow(PROVINCE_CODE, PROVINCE_NAME, "province", "tỉnh", None, OLD_UNITS_VALID_FROM, None)
+    areas[(province.code, province.valid_from)] = province
+    for row in rows:
+        district_kind = "thành phố" if row["district_name"].startswith("Thành phố") else "huyện"
+        areas.setdefault(
+            (row["district_code"], OLD_UNITS_VALID_FROM),
+            AreaRow(row["district_code"], row["district_name"], "district", district_kind, PROVINCE_CODE,
+                    OLD_UNITS_VALID_FROM, OLD_UNITS_VALID_TO),
+        )
+        areas[(row["commune_code"], OLD_UNITS_VALID_FROM)] = AreaRow(
+            row["commune_code"], row["commune_name"], "commune", row["commune_type"], row["district_code"],
+            OLD_UNITS_VALID_FROM, OLD_UNITS_VALID_TO, row["successor_2025_code"] or None,
+        )
+        new_kind = "phường" if row["successor_2025_name"].startswith("Phường") else "xã"
+        # 2025 communes hang directly under the province: districts no longer exist.
+        areas.setdefault(
+            (row["successor_2025_code"], NEW_UNITS_VALID_FROM),
+            AreaRow(row["successor_2025_code"], row["successor_2025_name"], "commune", new_kind, PROVINCE_CODE,
+                    NEW_UNITS_VALID_FROM, None),
+        )
+    return list(areas.values())
+
+
+class AmbiguousName(ValueError):
+    """Two or more units match a name equally well: ask the user, never guess."""
+
+
+def match_area(token: str, candidates: list[tuple[str, str]]) -> str | None:
+    """The code among (code, name) candidates that `token` names: by code, slug or name.
+
+    Returns None when nothing matches; raises AmbiguousName when several do.
+    """
+    token = token.strip()
+    for code, _ in candidates:
+        if token == code or token.lstrip("0") == code.lstrip("0") and token.isdigit():
+            return code
+    wanted = bare_name(token)
+    wanted_slug = slugify(token)
+    hits = [code for code, name in candidates if bare_name(name) == wanted or slugify(name) == wanted_slug]
+    if len(set(hits)) > 1:
+        names = ", ".join(name for code, name in candidates if code in hits)
+        raise AmbiguousName(f"'{token}' khớp với nhiều đơn vị: {names}")
+    return hits[0] if hits else None

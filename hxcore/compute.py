@@ -1,0 +1,378 @@
+"""evaluate(engine, filter) -> tidy DataFrame: every indicator, aggregated in SQL.
+
+One GROUP BY query per source table computes all the measures that table feeds, each as a
+conditional aggregate; ratios are formed afterwards from the summed numerators and
+denominators, never by averaging percentages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from types import SimpleNamespace
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
+
+from hxcore import schema
+from hxcore.areas import AmbiguousName, match_area
+from hxcore.catalog import INDICATORS, MEASURES_BY_CODE, Combine, Indicator, Kind, Measure, org_type_of
+from hxcore.periods import Comparison, Period, comparison_period
+from hxcore.vocab import ORG_TYPE_OF_KIND, SECTOR_CODES, sector_label, sectors_of
+
+BREAKDOWNS = ("district", "sector", "province")
+
+
+class FilterError(ValueError):
+    """A filter value that names nothing: the message lists the valid choices."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the user is looking at: one period, optionally some districts and sectors."""
+
+    period: str
+    districts: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    province: str | None = None
+    comparison: Comparison = Comparison.PREVIOUS_YEAR_END
+
+    @property
+    def parsed_period(self) -> Period:
+        return Period.parse(self.period)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date  # 1 January of the period's year: flows are counted year-to-date
+    end: date  # stocks are read here
+
+
+@dataclass
+class _Source:
+    tables: SimpleNamespace
+    from_clause: object
+    where: object
+    dims: dict = field(default_factory=dict)  # breakdown name -> column
+    needs_snapshot: bool = False
+
+
+def _project_status_at(project_id, end: date):
+    events = schema.project_events
+    return (
+        select(events.c.status)
+        .where(events.c.project_id == project_id, events.c.happened_on <= end)
+        .order_by(events.c.happened_on.desc(), events.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _valid_at(area, day: date):
+    return and_(area.c.valid_from <= day, (area.c.valid_to.is_(None)) | (area.c.valid_to >= day))
+
+
+def _source(name: str, window: Window) -> _Source:
+    o = schema.organisations
+    org_dims = {"district": o.c.district_code, "sector": o.c.sector_code, "province": o.c.province_code}
+    if name == "organisations":
+        return _Source(SimpleNamespace(o=o), o, true(), org_dims)
+    if name in ("facts_end", "facts_ytd"):
+        f = schema.facts
+        when = f.c.as_of == window.end if name == "facts_end" else f.c.as_of.between(window.start, window.end)
+        return _Source(SimpleNamespace(o=o, f=f), f.join(o, f.c.org_id == o.c.id), when, org_dims, True)
+    if name == "training":
+        tc = schema.training_classes
+        return _Source(SimpleNamespace(tc=tc), tc, true(),
+                       {"district": tc.c.district_code, "province": tc.c.province_code})
+    if name == "loans":
+        loans = schema.fund_loans
+        return _Source(SimpleNamespace(o=o, l=loans), loans.join(o, loans.c.org_id == o.c.id), true(), org_dims)
+    if name == "repayments":
+        loans, repayments = schema.fund_loans, schema.fund_repayments
+        joined = repayments.join(loans, repayments.c.loan_id == loans.c.id).join(o, loans.c.org_id == o.c.id)
+        return _Source(SimpleNamespace(o=o, l=loans, r=repayments), joined, true(), org_dims)
+    if name == "fairs":
+        fp = schema.fair_participations
+        return _Source(SimpleNamespace(o=o, fp=fp), fp.join(o, fp.c.org_id == o.c.id), true(), org_dims)
+    if name == "projects":
+        j = schema.projects
+        tables = SimpleNamespace(o=o, j=j, status_at_end=_project_status_at(j.c.id, window.end))
+        return _Source(tables, j.join(o, j.c.org_id == o.c.id), true(), org_dims)
+    if name == "communes":
+        c, d = schema.areas.alias("commune"), schema.areas.alias("district")
+        joined = c.join(d, and_(c.c.parent_code == d.c.code, d.c.level == "district"))
+        where = and_(c.c.level == "commune", _valid_at(c, window.end), _valid_at(d, window.end))
+        return _Source(SimpleNamespace(c=c, d=d), joined, where, {"district": d.c.code, "province": d.c.parent_code})
+    raise ValueError(f"unknown source {name}")
+
+
+def _sector_codes_for(measure: Measure, sectors: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The filter's sector codes that apply to this measure's kind of organisation.
+
+    None means "no restriction"; an empty tuple means the filter excludes this kind entirely.
+    """
+    if not sectors or not measure.kinds:
+        return None
+    org_type = ORG_TYPE_OF_KIND[measure.kinds[0]]
+    own = {s.code for s in sectors_of(org_type)}
+    return tuple(code for code in sectors if code in own)
+
+
+def _aggregate(measure: Measure, source: _Source, window: Window, sectors: tuple[str, ...]):
+    condition = measure.where(source.tables, window)
+    if measure.kinds:
+        condition = and_(condition, source.tables.o.c.kind.in_([k.value for k in measure.kinds]))
+        codes = _sector_codes_for(measure, sectors)
+        if codes is not None:
+            condition = and_(condition, source.tables.o.c.sector_code.in_(codes))
+    if measure.agg == "count":
+        return func.count(case((condition, literal(1))))
+    value = measure.value(source.tables)
+    if measure.agg == "sum":
+        return func.coalesce(func.sum(case((condition, value))), 0)
+    if measure.agg == "count_distinct":
+        return func.count(distinct(case((condition, value))))
+    raise ValueError(f"unknown aggregation {measure.agg}")
+
+
+def _snapshot_dates(engine: Engine) -> set[date]:
+    with engine.connect() as connection:
+        return set(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+
+
+def compute_measures(
+    engine: Engine, codes: list[str], flt: Filter, by: str | None, snapshots: set[date] | None = None
+) -> dict[str, dict[str | None, float | None]]:
+    """{measure code: {breakdown key (None without `by`): value}} for one filter and period.
+
+    Values are None where the database holds no data for the period (no snapshot at its end,
+    or the period lies outside the years the database covers).
+    """
+    period = flt.parsed_period
+    window = Window(period.year_start, period.end)
+    snapshots = _snapshot_dates(engine) if snapshots is None else snapshots
+    covered = bool(snapshots) and min(snapshots) <= period.end <= max(snapshots)
+    by_source: dict[str, list[Measure]] = {}
+    for code in codes:
+        measure = MEASURES_BY_CODE[code]
+        by_source.setdefault(measure.source, []).append(measure)
+
+    out: dict[str, dict] = {}
+    with engine.connect() as connection:
+        for source_name, measures in by_source.items():
+            source = _source(source_name, window)
+            has_data = covered and (not source.needs_snapshot or period.end in snapshots)
+            if not has_data:
+                for measure in measures:
+                    out[measure.code] = {None: None}
+                continue
+            conditions = [source.where]
+            if flt.province and "province" in source.dims:
+                conditions.append(source.dims["province"] == flt.province)
+            if flt.districts and "district" in source.dims:
+                conditions.append(source.dims["district"].in_(flt.districts))
+            group_column = source.dims.get(by) if by else None
+            columns = [_aggregate(m, source, window, flt.sectors).label(m.code) for m in measures]
+            statement = select(*([group_column.label("key")] if group_column is not None else []), *columns)
+            statement = statement.select_from(source.from_clause).where(and_(*conditions))
+            if group_column is not None:
+                statement = statement.group_by(group_column)
+            rows = connection.execute(statement).mappings().all()
+            for measure in measures:
+                if group_column is None:
+                    # Without a breakdown column the value holds for every key ("broadcast").
+                    out[measure.code] = {None: float(rows[0][measure.code]) if rows else 0.0}
+                else:
+                    out[measure.code] = {row["key"]: float(row[measure.code]) for row in rows}
+                if measure.kinds and _sector_codes_for(measure, flt.sectors) == ():
+                    out[measure.code] = {None: None}
+    return out
+
+
+def _combine(ind: Indicator, numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None:
+        return None
+    if ind.combine == Combine.VALUE:
+        return numerator * ind.scale
+    if denominator is None:
+        return None
+    if ind.combine == Combine.DIFFERENCE:
+        return (numerator - denominator) * ind.scale
+    return numerator / denominator * ind.scale if denominator else None
+
+
+def _lookup(values: dict, key):
+    if values is None:
+        return None
+    if None in values and len(values) == 1:
+        return values[None]  # broadcast, or "no data"
+    return values.get(key, 0.0)
+
+
+def _applicable(ind: Indicator, flt: Filter, by: str | None) -> bool:
+    if (flt.sectors or by == "sector") and "sector" not in ind.dimensions:
+        return False
+    return True
+
+
+def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator | None = None) -> list:
+    """The rows a breakdown has: each district (in the filter), each sector, or one row."""
+    if by is None:
+        return [None]
+    if by == "district":
+        return flt.districts or [code for code, _ in district_choices(engine, flt.province)]
+    if by == "province":
+        return [code for code, _ in province_choices(engine)]
+    if by == "sector":
+        org_type = org_type_of(ind) if ind is not None else None
+        codes = [s.code for s in sectors_of(org_type)] if org_type else list(SECTOR_CODES)
+        return [c for c in codes if not flt.sectors or c in flt.sectors]
+    raise FilterError(f"Không thể phân tổ theo '{by}'. Chọn: {', '.join(BREAKDOWNS)}")
+
+
+def _rows(engine, flt: Filter, indicators, by, measures, names) -> list[dict]:
+    rows = []
+    for ind in indicators:
+        applicable = _applicable(ind, flt, by)
+        for key in breakdown_keys(engine, flt, by, ind):
+            numerator = _lookup(measures.get(ind.numerator), key) if applicable else None
+            denominator = _lookup(measures.get(ind.denominator), key) if applicable and ind.denominator else None
+            district = key if by == "district" else (",".join(flt.districts) or None)
+            sector = key if by == "sector" else (",".join(flt.sectors) or None)
+            rows.append({
+                "indicator": ind.code,
+                "label": ind.label_vi,
+                "unit": ind.unit,
+                "kind": ind.kind.value,
+                "period": flt.period,
+                "as_of": flt.parsed_period.end,
+                "province": key if by == "province" else flt.province,
+                "district": district,
+                "district_name": names.get(district) if district and "," not in district else None,
+                "sector": sector,
+                "sector_label": sector_label(sector) if sector and "," not in sector else None,
+                "value": _combine(ind, numerator, denominator),
+                "numerator": numerator,
+                "denominator": denominator,
+                "applicable": applicable,
+            })
+    return rows
+
+
+def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
+    codes = sorted({c for ind in indicators for c in (ind.numerator, ind.denominator) if c})
+    measures = compute_measures(engine, codes, flt, by, snapshots)
+    names = dict(district_choices(engine, flt.province))
+    frame = pd.DataFrame(_rows(engine, flt, indicators, by, measures, names))
+    if by and not frame.empty:
+        additive = frame["kind"].isin([Kind.STOCK.value, Kind.FLOW.value])
+        totals = frame.groupby("indicator")["value"].transform("sum")
+        frame["share"] = (frame["value"] / totals * 100).where(additive & (totals != 0))
+    else:
+        frame["share"] = None
+    return frame
+
+
+def evaluate(
+    engine: Engine,
+    flt: Filter,
+    indicators: list[str] | tuple[str, ...] | None = None,
+    by: str | None = None,
+    compare: bool = True,
+    with_targets: bool = True,
+) -> pd.DataFrame:
+    """One row per indicator × breakdown value, with its comparison and its target.
+
+    Columns: indicator, label, unit, kind, period, as_of, district, sector, value, numerator,
+    denominator, share (of the breakdown's total), previous_period, previous_value, change,
+    target, target_high, comparator, attainment, expected, status, target_item.
+    """
+    if by not in (None, *BREAKDOWNS):
+        raise FilterError(f"Không thể phân tổ theo '{by}'. Chọn: {', '.join(BREAKDOWNS)}")
+    selected = [_indicator(code) for code in indicators] if indicators else list(INDICATORS)
+    snapshots = _snapshot_dates(engine)
+    frame = _frame(engine, flt, selected, by, snapshots)
+    previous = comparison_period(flt.parsed_period, flt.comparison)
+    frame["previous_period"] = previous.code
+    if compare:
+        before = _frame(engine, replace(flt, period=previous.code), selected, by, snapshots)
+        keys = ["indicator", "district", "sector", "province"]
+        merged = frame.merge(before[[*keys, "value"]].rename(columns={"value": "previous_value"}),
+                             on=keys, how="left")
+        frame = merged
+        frame["change"] = frame["value"] - frame["previous_value"]
+    else:
+        frame["previous_value"] = None
+        frame["change"] = None
+    if with_targets:
+        from hxcore.targets import attach_targets
+
+        frame = attach_targets(engine, frame, flt)
+    return frame
+
+
+def _indicator(code: str) -> Indicator:
+    from hxcore.catalog import INDICATORS_BY_CODE
+
+    if code not in INDICATORS_BY_CODE:
+        raise FilterError(f"Chỉ tiêu không tồn tại: '{code}'. Chọn một trong: {', '.join(INDICATORS_BY_CODE)}")
+    return INDICATORS_BY_CODE[code]
+
+
+def district_choices(engine: Engine, province: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) of every district-level unit of the 2020–2025 hierarchy, in code order."""
+    areas = schema.areas
+    statement = select(areas.c.code, areas.c.name).where(areas.c.level == "district")
+    if province:
+        statement = statement.where(areas.c.parent_code == province)
+    with engine.connect() as connection:
+        return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code))]
+
+
+def province_choices(engine: Engine) -> list[tuple[str, str]]:
+    areas = schema.areas
+    statement = select(areas.c.code, areas.c.name).where(areas.c.level == "province").order_by(areas.c.code)
+    with engine.connect() as connection:
+        return [(code, name) for code, name in connection.execute(statement)]
+
+
+def resolve_districts(engine: Engine, tokens, province: str | None = None) -> tuple[str, ...]:
+    """GSO codes for districts given by code, ASCII slug or Vietnamese name."""
+    choices = district_choices(engine, province)
+    codes = []
+    for token in tokens or ():
+        try:
+            code = match_area(str(token), choices)
+        except AmbiguousName as error:
+            raise FilterError(str(error)) from None
+        if code is None:
+            valid = "; ".join(f"{c} {n}" for c, n in choices)
+            raise FilterError(f"Không có huyện/thành phố '{token}'. Chọn: {valid}")
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+def resolve_sectors(tokens) -> tuple[str, ...]:
+    codes = []
+    for token in tokens or ():
+        code = str(token).strip().lower().replace("-", "_")
+        if code not in SECTOR_CODES:
+            raise FilterError(f"Không có lĩnh vực '{token}'. Chọn: {', '.join(SECTOR_CODES)}")
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+def available_periods(engine: Engine) -> list[str]:
+    """Period codes the database has snapshots for (years, halves and quarters), newest first."""
+    snapshots = _snapshot_dates(engine)
+    if not snapshots:
+        return []
+    periods = []
+    for year in range(min(snapshots).year, max(snapshots).year + 1):
+        for part in (None, "H2", "H1", "Q4", "Q3", "Q2", "Q1"):
+            period = Period(year, part)
+            if period.end in snapshots:
+                periods.append(period)
+    periods.sort(key=lambda p: (p.end, p.kind != "year", p.kind == "quarter"), reverse=True)
+    return [p.code for p in periods]

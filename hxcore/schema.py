@@ -1,0 +1,277 @@
+"""Database schema (SQLAlchemy 2 Core) and engine creation: the only place tables are declared.
+
+The same tables run on SQLite (the default, one file per office) and PostgreSQL (a server).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_DIR / "data" / "hx.sqlite"
+DATABASE_URL_VARIABLE = "HX_DATABASE_URL"
+
+metadata = MetaData()
+
+# Administrative units with validity dates. A 2025 commune may reuse a predecessor's code,
+# so (code, valid_from) is the key, not the code alone.
+areas = Table(
+    "areas",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(8), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("slug", String(120), nullable=False),
+    Column("level", String(12), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent_code", String(8)),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    UniqueConstraint("code", "valid_from"),
+    CheckConstraint("level IN ('nation', 'province', 'district', 'commune')", name="area_level"),
+)
+Index("ix_areas_level_parent", areas.c.level, areas.c.parent_code)
+
+# Old -> new units (NQ 1670/NQ-UBTVQH15, 1/7/2025): historic data keeps the old hierarchy.
+area_successions = Table(
+    "area_successions",
+    metadata,
+    Column("old_code", String(8), primary_key=True),
+    Column("new_code", String(8), primary_key=True),
+    Column("effective_on", Date, nullable=False),
+)
+
+sectors = Table(
+    "sectors",
+    metadata,
+    Column("org_type", String(8), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("label_vi", String(120), nullable=False),
+    Column("label_en", String(120), nullable=False),
+    Column("sort_order", Integer, nullable=False),
+)
+
+# Cooperatives, people's credit funds, unions of cooperatives and cooperative groups. The area
+# codes are those of the 2020–2025 hierarchy, kept on the row so aggregation needs no join.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_type", String(8), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(250), nullable=False),
+    Column("province_code", String(4), nullable=False),
+    Column("district_code", String(8), nullable=False),
+    Column("commune_code", String(8), nullable=False),
+    Column("sector_code", String(32), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("dissolved_on", Date),
+    Column("alliance_joined_on", Date),
+    Column("founding_supported", Boolean, nullable=False, default=False),
+    Column("tax_code", String(20)),
+    CheckConstraint("dissolved_on IS NULL OR dissolved_on >= registered_on", name="dissolved_after_registered"),
+)
+Index("ix_org_type_district_sector", organisations.c.org_type, organisations.c.district_code,
+      organisations.c.sector_code)
+Index("ix_org_registered", organisations.c.registered_on)
+
+# Per-period facts of each organisation, read at `as_of` (the period's end). Flows on the row
+# (revenue, new members, new workers) cover the half-year ending at `as_of`; the average income
+# is the year-to-date monthly average as reported at `as_of`.
+facts = Table(
+    "facts",
+    metadata,
+    Column("org_id", Integer, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("status", String(10), nullable=False),
+    Column("charter_capital", Float, nullable=False, default=0),
+    Column("members", Integer, nullable=False, default=0),
+    Column("workers", Integer, nullable=False, default=0),
+    Column("revenue", Float),
+    Column("avg_income_month", Float),
+    Column("rating", String(12)),
+    Column("new_members", Integer, nullable=False, default=0),
+    Column("new_workers", Integer, nullable=False, default=0),
+    Column("quality", String(10), nullable=False, default="reported"),
+    CheckConstraint("members >= 0 AND workers >= 0 AND new_members >= 0 AND new_workers >= 0",
+                    name="facts_non_negative"),
+    CheckConstraint("charter_capital >= 0", name="capital_non_negative"),
+)
+Index("ix_facts_as_of", facts.c.as_of, facts.c.org_id)
+
+training_classes = Table(
+    "training_classes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("held_on", Date, nullable=False),
+    Column("province_code", String(4), nullable=False),
+    Column("district_code", String(8), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(250), nullable=False),
+    Column("trainees", Integer, nullable=False),
+    CheckConstraint("trainees >= 0", name="trainees_non_negative"),
+)
+Index("ix_training_held_on", training_classes.c.held_on)
+
+fund_loans = Table(
+    "fund_loans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("disbursed_on", Date, nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("purpose", String(250)),
+    CheckConstraint("amount > 0", name="loan_positive"),
+)
+Index("ix_loans_disbursed_on", fund_loans.c.disbursed_on)
+
+fund_repayments = Table(
+    "fund_repayments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("loan_id", Integer, ForeignKey("fund_loans.id"), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("settles_loan", Boolean, nullable=False, default=False),
+    CheckConstraint("amount > 0", name="repayment_positive"),
+)
+Index("ix_repayments_paid_on", fund_repayments.c.paid_on)
+
+fair_participations = Table(
+    "fair_participations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("fair_name", String(250), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("place", String(120)),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scheme", String(20), nullable=False),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("title", String(250), nullable=False),
+    Column("selected_on", Date, nullable=False),
+)
+
+# A project's status as it changed; the status at a date is the latest event on or before it.
+project_events = Table(
+    "project_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("happened_on", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("value", Float),  # million VND of support delivered, where the report gives it
+    Column("note", Text),
+)
+
+resolutions = Table(
+    "resolutions",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("adopted_on", Date, nullable=False),
+    Column("year", Integer, nullable=False),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("resolution_code", String(40), ForeignKey("resolutions.code"), nullable=False),
+    Column("item", Integer, nullable=False),  # the resolution's numbered group, (1)..(8)
+    Column("indicator", String(60), nullable=False),
+    Column("comparator", String(8), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("value_high", Float),
+    Column("sector_code", String(32)),
+    Column("year", Integer, nullable=False),
+    Column("wording", Text, nullable=False),
+    CheckConstraint("comparator IN ('min', 'max', 'range')", name="target_comparator"),
+    CheckConstraint("comparator != 'range' OR value_high >= value", name="target_range"),
+)
+
+# Every figure of a published report exactly as printed, right or wrong.
+published_figures = Table(
+    "published_figures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report", String(80), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("indicator", String(60)),
+    # value | change (against the previous year end) | share (of the total) | attainment (% of target)
+    Column("aspect", String(12), nullable=False, default="value"),
+    Column("sector_code", String(32)),
+    Column("district_code", String(8)),
+    Column("value", Float, nullable=False),
+    # Where the report contradicts itself, the figure the demo data follows instead (README).
+    Column("followed_value", Float),
+    Column("unit", String(40), nullable=False),
+    Column("printed", String(60), nullable=False),
+    Column("sentence", Text, nullable=False),
+    Column("note", Text),
+)
+
+# Key/value facts about the database itself (data version for caches, demo flag).
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else HX_DATABASE_URL, else the bundled SQLite file."""
+    return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    engine = create_engine(database_url(url))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def data_version(engine: Engine) -> str:
+    """Changes whenever data is written: the key Streamlit caches are invalidated by."""
+    from sqlalchemy import select
+
+    with engine.connect() as connection:
+        value = connection.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
+    return value or "0"

@@ -1,0 +1,135 @@
+"""Small closed vocabularies: sectors, organisation kinds, statuses, ratings.
+
+Their codes are stored in the database, written in CSV downloads and typed on the command
+line, so a code must never change once released: add a new code instead, and relabel freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OrgType(StrEnum):
+    """What an organisation is counted as: the report counts HTX and THT separately."""
+
+    COOP = "coop"
+    GROUP = "group"
+    UNION = "union"
+
+
+class OrgKind(StrEnum):
+    HTX = "htx"
+    CREDIT_FUND = "credit_fund"  # quỹ tín dụng nhân dân, counted among the HTX
+    UNION = "union"  # liên hiệp HTX
+    THT = "tht"
+
+
+ORG_TYPE_OF_KIND = {
+    OrgKind.HTX: OrgType.COOP,
+    OrgKind.CREDIT_FUND: OrgType.COOP,
+    OrgKind.UNION: OrgType.UNION,
+    OrgKind.THT: OrgType.GROUP,
+}
+
+
+class Status(StrEnum):
+    OPERATING = "operating"
+    STOPPED = "stopped"
+
+
+class Rating(StrEnum):
+    """Thông tư 01/2020/TT-BKHĐT: Tốt 80–100 points, Khá 65–<80, Trung bình 50–<65, Yếu <50."""
+
+    GOOD = "tot"
+    FAIR = "kha"
+    AVERAGE = "trung_binh"
+    WEAK = "yeu"
+
+
+EFFECTIVE_RATINGS = (Rating.GOOD, Rating.FAIR)  # "hoạt động hiệu quả" = Tốt + Khá
+
+RATING_LABELS = {
+    Rating.GOOD: "Tốt",
+    Rating.FAIR: "Khá",
+    Rating.AVERAGE: "Trung bình",
+    Rating.WEAK: "Yếu",
+}
+
+
+class Quality(StrEnum):
+    REPORTED = "reported"
+    ESTIMATED = "estimated"  # the report's "ước đạt"
+
+
+class TrainingKind(StrEnum):
+    PROPAGANDA = "propaganda"  # lớp tuyên truyền
+    MANAGER = "manager_training"  # bồi dưỡng cán bộ quản lý HTX
+
+
+class ProjectScheme(StrEnum):
+    LINKAGE_1054 = "linkage_1054"  # Quyết định 1054/QĐ-UBND
+    MODEL_COOP = "model_coop"  # mô hình HTX kiểu mới (Liên minh HTX Việt Nam)
+
+
+class ProjectStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    SURVEYED = "surveyed"
+    DRAFTING = "drafting"
+    SUBMITTED = "submitted"
+    IMPLEMENTING = "implementing"
+    COMPLETED = "completed"
+
+
+PROJECT_STATUS_LABELS = {
+    ProjectStatus.NOT_STARTED: "Chưa xây dựng dự án",
+    ProjectStatus.SURVEYED: "Đã khảo sát",
+    ProjectStatus.DRAFTING: "Đang xây dựng, hoàn thiện dự án",
+    ProjectStatus.SUBMITTED: "Đã trình UBND huyện thẩm định",
+    ProjectStatus.IMPLEMENTING: "Đang thực hiện hỗ trợ",
+    ProjectStatus.COMPLETED: "Hoàn thành",
+}
+
+SCHEME_LABELS = {
+    ProjectScheme.LINKAGE_1054: "Đề án 1054 (liên kết chuỗi giá trị)",
+    ProjectScheme.MODEL_COOP: "Mô hình HTX kiểu mới điển hình",
+}
+
+
+@dataclass(frozen=True)
+class Sector:
+    code: str
+    org_type: OrgType
+    label_vi: str
+    label_en: str
+    color: str  # one fixed colour per sector on every chart
+
+
+SECTORS: tuple[Sector, ...] = (
+    Sector("agriculture", OrgType.COOP, "Nông, lâm nghiệp, thủy sản", "Agriculture, forestry, fishery", "#2e7d32"),
+    Sector("industry", OrgType.COOP, "Công nghiệp, tiểu thủ công nghiệp", "Industry, handicrafts", "#6d4c41"),
+    Sector("construction", OrgType.COOP, "Xây dựng, sản xuất vật liệu xây dựng", "Construction, building materials", "#ef6c00"),
+    Sector("trade", OrgType.COOP, "Dịch vụ thương mại", "Trade and services", "#1565c0"),
+    Sector("transport", OrgType.COOP, "Vận tải", "Transport", "#6a1b9a"),
+    Sector("environment", OrgType.COOP, "Vệ sinh - môi trường", "Sanitation, environment", "#00838f"),
+    Sector("credit", OrgType.COOP, "Quỹ tín dụng nhân dân", "People's credit funds", "#c62828"),
+    Sector("agriculture", OrgType.GROUP, "Nông nghiệp", "Agriculture", "#2e7d32"),
+    Sector("non_agriculture", OrgType.GROUP, "Phi nông nghiệp", "Non-agriculture", "#546e7a"),
+)
+
+
+def sectors_of(org_type: OrgType) -> tuple[Sector, ...]:
+    return tuple(s for s in SECTORS if s.org_type == org_type)
+
+
+SECTOR_CODES: tuple[str, ...] = tuple(dict.fromkeys(s.code for s in SECTORS))
+
+
+def sector_label(code: str, lang: str = "vi") -> str:
+    for s in SECTORS:
+        if s.code == code:
+            return s.label_vi if lang == "vi" else s.label_en
+    return code
+
+
+SECTOR_COLORS = {s.code: s.color for s in SECTORS}
