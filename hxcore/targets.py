@@ -179,6 +179,7 @@ def target_table(engine: Engine, flt, resolution: str | None = None) -> pd.DataF
     rows = []
     remaining_months = 12 - period.months_elapsed
     for target in targets.to_dict("records"):
+        target["sector_code"] = target["sector_code"] if isinstance(target["sector_code"], str) else None
         scope = replace(flt, sectors=(target["sector_code"],) if target["sector_code"] else ())
         result = evaluate(engine, scope, [target["indicator"]], compare=False, with_targets=False).iloc[0]
         ind = INDICATORS_BY_CODE[target["indicator"]]

@@ -1,0 +1,34 @@
+"""Shared fixtures: one demo database per test session, and fresh empty ones on demand."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hxcore.demo import build_demo  # noqa: E402
+from hxcore.schema import create_schema, make_engine  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "hx.sqlite"
+    build_demo(make_engine(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def engine(demo_db_path):
+    """The demo database, read-only by convention: tests that write use `fresh_engine`."""
+    return make_engine(f"sqlite:///{demo_db_path}")
+
+
+@pytest.fixture
+def fresh_engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    create_schema(engine)
+    return engine
