@@ -73,15 +73,18 @@ def cmd_targets(args) -> int:
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
+    from hxcore.catalog import INDICATORS_BY_CODE
+
     lines = []
     for row in table.itertuples():
         unit = "%" if row.unit == "%" else ""
+        decimals = INDICATORS_BY_CODE[row.indicator].decimals
         lines.append({
             "mục": f"({row.item})",
-            "chỉ tiêu": row.indicator + (f" [{row.sector}]" if row.sector else ""),
+            "chỉ tiêu": row.indicator + (f" [{row.sector}]" if isinstance(row.sector, str) else ""),
             "mục tiêu": fmt.number(row.target, 1 if row.target % 1 else 0) + unit
             + (f"–{fmt.number(row.target_high)}" if row.comparator == "range" else ""),
-            "thực hiện": fmt.number(row.actual, 1) + unit,
+            "thực hiện": fmt.number(row.actual, decimals) + unit,
             "đạt": fmt.percent(row.attainment),
             "tiến độ": fmt.number(row.expected, 1) if row.expected is not None and not pd.isna(row.expected) else "",
             "trạng thái": STATUS_LABELS[row.status],
