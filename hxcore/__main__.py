@@ -93,6 +93,19 @@ def cmd_targets(args) -> int:
     return 0
 
 
+def cmd_catalog(args) -> int:
+    """The indicator catalog as a Markdown table (the one in README)."""
+    from hxcore.catalog import INDICATORS
+
+    print("| code | chỉ tiêu | indicator | unit | kind | definition |")
+    print("|---|---|---|---|---|---|")
+    for ind in INDICATORS:
+        formula = f" ({ind.numerator} ÷ {ind.denominator})" if ind.denominator and ind.combine == "ratio" else ""
+        print(f"| `{ind.code}` | {ind.label_vi} | {ind.label_en} | {ind.unit} | {ind.kind.value}{formula} | "
+              f"{ind.definition} |")
+    return 0
+
+
 def cmd_build_demo(args) -> int:
     from hxcore.demo import build_demo
     from hxcore.schema import DEFAULT_SQLITE_PATH
@@ -128,6 +141,9 @@ def parser() -> argparse.ArgumentParser:
     filters(targets)
     targets.add_argument("--resolution", help="ví dụ 58/NQ-BCH")
     targets.set_defaults(run=cmd_targets)
+
+    catalog = commands.add_parser("catalog", help="danh mục chỉ tiêu (Markdown)")
+    catalog.set_defaults(run=cmd_catalog)
 
     demo = commands.add_parser("build-demo", help="tạo lại cơ sở dữ liệu demo")
     demo.add_argument("--seed", type=int, default=42)

@@ -211,9 +211,7 @@ def _lookup(values: dict, key):
 
 
 def _applicable(ind: Indicator, flt: Filter, by: str | None) -> bool:
-    if (flt.sectors or by == "sector") and "sector" not in ind.dimensions:
-        return False
-    return True
+    return not ((flt.sectors or by == "sector") and "sector" not in ind.dimensions)
 
 
 def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator | None = None) -> list:

@@ -375,7 +375,7 @@ class DemoBuilder:
     def _base_2023h1(self) -> None:
         rng = self.rng
         coops = [o for o in self.orgs if o.org_type == OrgType.COOP and o.exists_at(H1_2023)]
-        for sector, (operating, stopped, members, workers, capital) in SECTOR_2023H1.items():
+        for sector, (operating, _stopped, members, workers, capital) in SECTOR_2023H1.items():
             active = [o for o in coops if o.sector == sector and o.operating_at(H1_2023)]
             assert len(active) == operating, (sector, len(active), operating)
             weights = [rng.lognormvariate(0, 0.6) for _ in active]

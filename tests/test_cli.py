@@ -1,0 +1,62 @@
+"""The command line: report figures as CSV, filters by code/slug/name, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(demo_db_path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "hxcore", "--db", f"sqlite:///{demo_db_path}", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+
+
+def test_indicators_csv_prints_the_report_figures(demo_db_path):
+    result = run(demo_db_path, "indicators", "--period", "2023-H1", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = {r["indicator"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert {"indicator", "period", "district", "sector", "value"} <= set(next(iter(rows.values())))
+    assert float(rows["coops_total"]["value"]) == 416
+    assert float(rows["coop_charter_capital"]["value"]) == 1_056_714
+    assert round(float(rows["coops_effective_share"]["value"]), 1) == 36.8  # percent, not 0.368
+    assert float(rows["coops_total"]["change"]) == 7
+
+
+def test_indicators_by_district_accepts_slug_and_name(demo_db_path):
+    result = run(demo_db_path, "indicators", "--period", "2023-H1", "--district", "tam-duong",
+                 "--district", "Huyện Sìn Hồ", "--indicator", "coops_total", "--by", "district", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["district"] for r in rows] == ["106", "108"]
+    assert rows[0]["value"] == "44.0"
+
+
+def test_targets_table(demo_db_path):
+    result = run(demo_db_path, "targets", "--period", "2023-H1")
+    assert result.returncode == 0, result.stderr
+    assert "coops_new" in result.stdout and "52,0%" in result.stdout and "Đúng tiến độ" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["indicators", "--period", "2023-H7"], "2023-H1"),
+        (["indicators", "--period", "2023-H1", "--district", "Hà Nội"], "106 Huyện Tam Đường"),
+        (["indicators", "--period", "2023-H1", "--sector", "fishing"], "agriculture"),
+        (["indicators", "--period", "2023-H1", "--indicator", "nope"], "coops_total"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_nonzero_exit(demo_db_path, args, message):
+    result = run(demo_db_path, *args)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
