@@ -1,0 +1,99 @@
+"""Downloads: file names, CSV bytes Excel opens correctly, and .xlsx workbooks with typed numbers.
+
+No Streamlit here; the interface only hands these bytes to st.download_button.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from hxcore.areas import fold, slugify
+from hxcore.catalog import INDICATORS
+from hxcore.compute import Filter
+from hxcore.targets import STATUS_LABELS, STATUS_LABELS_EN
+from hxcore.ui_text import EXPORT_COLUMNS
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def file_name(topic: str, flt: Filter, district_names: dict[str, str] | None = None, ext: str = "csv") -> str:
+    """hx_chi-tieu_tam-duong_2023-H1.csv: topic, where (toan-tinh when no district), sectors, period."""
+    district_names = district_names or {}
+    where = "-".join(slugify(district_names.get(code, code)) for code in flt.districts) or "toan-tinh"
+    parts = ["hx", _slug(topic), where]
+    if flt.sectors:
+        parts.append("-".join(code.replace("_", "-") for code in flt.sectors))
+    parts.append(flt.period)
+    return "_".join(parts) + "." + ext
+
+
+def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
+    """UTF-8 with a BOM (Excel detects the encoding); with ';' decimals use ',' as Vietnamese Excel expects."""
+    if sep not in (",", ";"):
+        raise ValueError("sep must be ',' or ';'")
+    text = frame.to_csv(index=False, sep=sep, decimal="," if sep == ";" else ".", lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def indicator_export_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """evaluate() rows -> the downloaded table: Vietnamese headers, numbers kept as numbers."""
+    out = pd.DataFrame(index=frame.index)
+    labels = STATUS_LABELS_EN if lang == "en" else STATUS_LABELS
+    for column, (vi, en) in EXPORT_COLUMNS.items():
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        if column == "status":
+            values = values.map(lambda s: labels.get(s, s) if isinstance(s, str) else None)
+        elif column == "as_of":
+            values = pd.to_datetime(values).dt.date
+        elif column in ("value", "numerator", "denominator", "share", "previous_value", "change", "target",
+                        "attainment", "expected"):
+            values = pd.to_numeric(values, errors="coerce").round(4)
+        out[en if lang == "en" else vi] = values
+    return out.reset_index(drop=True)
+
+
+def definitions_frame(codes: Iterable[str] | None = None, lang: str = "vi") -> pd.DataFrame:
+    wanted = set(codes) if codes is not None else None
+    rows = [{"Mã chỉ tiêu" if lang == "vi" else "Code": i.code,
+             "Chỉ tiêu" if lang == "vi" else "Indicator": i.label_vi if lang == "vi" else i.label_en,
+             "Đơn vị" if lang == "vi" else "Unit": i.unit,
+             "Định nghĩa" if lang == "vi" else "Definition": i.definition}
+            for i in INDICATORS if wanted is None or i.code in wanted]
+    return pd.DataFrame(rows)
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], about: Sequence[tuple[str, str]],
+               about_title: str = "Bộ lọc") -> bytes:
+    """A workbook: the data sheets (numbers typed, thousands grouped), then a sheet stating the
+    filter, the as-of date and the source, as (label, value) rows."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets:
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for index, column in enumerate(frame.columns, start=1):
+                letter = sheet.cell(row=1, column=index).column_letter
+                width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
+                sheet.column_dimensions[letter].width = min(max(width, 8), 60)
+                if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+                    integral = frame[column].dropna().apply(lambda v: float(v).is_integer()).all()
+                    for row in range(2, len(frame) + 2):
+                        sheet.cell(row=row, column=index).number_format = "#,##0" if integral else "#,##0.0"
+            sheet.freeze_panes = "A2"
+        pd.DataFrame(list(about), columns=["", ""]).to_excel(writer, sheet_name=about_title[:31], index=False,
+                                                             header=False)
+        writer.sheets[about_title[:31]].column_dimensions["A"].width = 28
+        writer.sheets[about_title[:31]].column_dimensions["B"].width = 90
+    return buffer.getvalue()

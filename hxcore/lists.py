@@ -1,0 +1,171 @@
+"""Unit-level lists behind the figures: which cooperatives, projects, loans and classes.
+
+SQLAlchemy Core, no Streamlit; every function takes the same Filter as evaluate() and returns a
+DataFrame with English column names (the interface relabels them) and typed values.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, or_, select
+
+from hxcore import schema
+from hxcore.compute import Filter
+from hxcore.vocab import (
+    PROJECT_STATUS_LABELS,
+    RATING_LABELS,
+    SCHEME_LABELS,
+    OrgType,
+    TrainingKind,
+    sector_label,
+    sectors_of,
+)
+
+STATUS_LABELS_VI = {"operating": "Đang hoạt động", "stopped": "Ngừng hoạt động"}
+TRAINING_LABELS_VI = {TrainingKind.PROPAGANDA: "Tuyên truyền", TrainingKind.MANAGER: "Bồi dưỡng cán bộ quản lý"}
+
+
+def _area_names(engine: Engine, level: str, day) -> dict[str, str]:
+    a = schema.areas
+    statement = select(a.c.code, a.c.name).where(
+        a.c.level == level, a.c.valid_from <= day, or_(a.c.valid_to.is_(None), a.c.valid_to >= day))
+    with engine.connect() as connection:
+        return dict(connection.execute(statement).all())
+
+
+def _org_conditions(o, flt: Filter, org_type: str | None):
+    conditions = []
+    if flt.province:
+        conditions.append(o.c.province_code == flt.province)
+    if flt.districts:
+        conditions.append(o.c.district_code.in_(flt.districts))
+    if flt.sectors and org_type:
+        own = {s.code for s in sectors_of(OrgType(org_type))}
+        conditions.append(o.c.sector_code.in_([c for c in flt.sectors if c in own]))
+    elif flt.sectors:
+        conditions.append(o.c.sector_code.in_(flt.sectors))
+    return conditions
+
+
+def _frame(engine: Engine, statement, columns: list[str]) -> pd.DataFrame:
+    with engine.connect() as connection:
+        return pd.DataFrame(connection.execute(statement).mappings().all(), columns=columns)
+
+
+def organisation_list(engine: Engine, flt: Filter, org_type: str = "coop") -> pd.DataFrame:
+    """Organisations of `org_type` existing at the period's end, with their facts at that date."""
+    end = flt.parsed_period.end
+    o, f = schema.organisations, schema.facts
+    joined = o.outerjoin(f, and_(f.c.org_id == o.c.id, f.c.as_of == end))
+    statement = (
+        select(o.c.id, o.c.name, o.c.district_code, o.c.commune_code, o.c.sector_code, o.c.kind,
+               o.c.registered_on, f.c.status, f.c.charter_capital, f.c.members, f.c.workers, f.c.rating,
+               (o.c.alliance_joined_on.is_not(None) & (o.c.alliance_joined_on <= end)).label("alliance_member"))
+        .select_from(joined)
+        .where(o.c.org_type == org_type, o.c.registered_on <= end,
+               or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > end), *_org_conditions(o, flt, org_type))
+        .order_by(o.c.district_code, o.c.name)
+    )
+    columns = ["id", "name", "district_code", "commune_code", "sector_code", "kind", "registered_on", "status",
+               "charter_capital", "members", "workers", "rating", "alliance_member"]
+    frame = _frame(engine, statement, columns)
+    districts = _area_names(engine, "district", end)
+    communes = _area_names(engine, "commune", end)
+    frame["district_name"] = frame["district_code"].map(districts)
+    frame["commune_name"] = frame["commune_code"].map(communes)
+    frame["sector_label"] = frame["sector_code"].map(lambda c: _sector_label_for(c, org_type))
+    frame["status_label"] = frame["status"].map(STATUS_LABELS_VI)
+    frame["rating_label"] = frame["rating"].map(lambda r: RATING_LABELS.get(r) if isinstance(r, str) else None)
+    frame["alliance_member"] = frame["alliance_member"].astype(bool)
+    for column in ("charter_capital", "members", "workers"):
+        frame[column] = pd.to_numeric(frame[column])
+    frame["registered_on"] = pd.to_datetime(frame["registered_on"]).dt.date
+    return frame
+
+
+def _sector_label_for(code: str, org_type: str) -> str:
+    for s in sectors_of(OrgType(org_type)):
+        if s.code == code:
+            return s.label_vi
+    return sector_label(code)
+
+
+def project_list(engine: Engine, flt: Filter) -> pd.DataFrame:
+    """Projects (scheme 1054, model cooperatives) selected by the period's end, with their status then."""
+    end = flt.parsed_period.end
+    o, p, e = schema.organisations, schema.projects, schema.project_events
+    status = (select(e.c.status).where(e.c.project_id == p.c.id, e.c.happened_on <= end)
+              .order_by(e.c.happened_on.desc(), e.c.id.desc()).limit(1).scalar_subquery())
+    statement = (
+        select(p.c.id, p.c.title, p.c.scheme, p.c.selected_on, o.c.name, o.c.district_code, o.c.sector_code,
+               status.label("status"))
+        .select_from(p.join(o, p.c.org_id == o.c.id))
+        .where(p.c.selected_on <= end, *_org_conditions(o, flt, None))
+        .order_by(p.c.scheme, p.c.id)
+    )
+    frame = _frame(engine, statement, ["id", "title", "scheme", "selected_on", "name", "district_code",
+                                       "sector_code", "status"])
+    frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", end))
+    frame["scheme_label"] = frame["scheme"].map(lambda s: SCHEME_LABELS.get(s, s))
+    frame["status_label"] = frame["status"].map(lambda s: PROJECT_STATUS_LABELS.get(s, s) if s else None)
+    frame["sector_label"] = frame["sector_code"].map(lambda c: _sector_label_for(c, "coop"))
+    return frame
+
+
+def loan_list(engine: Engine, flt: Filter) -> pd.DataFrame:
+    """Support-fund loans disbursed from 1 January to the period's end, with what was repaid by then."""
+    period = flt.parsed_period
+    o, loans, r = schema.organisations, schema.fund_loans, schema.fund_repayments
+    repaid = (select(func.coalesce(func.sum(r.c.amount), 0)).where(r.c.loan_id == loans.c.id,
+                                                                 r.c.paid_on <= period.end).scalar_subquery())
+    statement = (
+        select(loans.c.id, loans.c.disbursed_on, loans.c.amount, loans.c.purpose, o.c.name, o.c.district_code,
+               o.c.sector_code, o.c.org_type, repaid.label("repaid"))
+        .select_from(loans.join(o, loans.c.org_id == o.c.id))
+        .where(loans.c.disbursed_on.between(period.year_start, period.end), *_org_conditions(o, flt, None))
+        .order_by(loans.c.disbursed_on, loans.c.id)
+    )
+    frame = _frame(engine, statement, ["id", "disbursed_on", "amount", "purpose", "name", "district_code",
+                                       "sector_code", "org_type", "repaid"])
+    frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", period.end))
+    frame["sector_label"] = [_sector_label_for(c, t) for c, t in zip(frame["sector_code"], frame["org_type"],
+                                                                        strict=True)]
+    frame["amount"] = pd.to_numeric(frame["amount"])
+    frame["repaid"] = pd.to_numeric(frame["repaid"])
+    return frame
+
+
+def training_list(engine: Engine, flt: Filter) -> pd.DataFrame:
+    """Classes held from 1 January to the period's end. Classes have no sector: empty with a sector filter."""
+    period = flt.parsed_period
+    tc = schema.training_classes
+    conditions = [tc.c.held_on.between(period.year_start, period.end)]
+    if flt.province:
+        conditions.append(tc.c.province_code == flt.province)
+    if flt.districts:
+        conditions.append(tc.c.district_code.in_(flt.districts))
+    statement = select(tc.c.id, tc.c.held_on, tc.c.district_code, tc.c.kind, tc.c.title, tc.c.trainees).where(
+        *conditions).order_by(tc.c.held_on, tc.c.id)
+    frame = _frame(engine, statement, ["id", "held_on", "district_code", "kind", "title", "trainees"])
+    if flt.sectors:
+        frame = frame.iloc[0:0]
+    frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", period.end))
+    frame["kind_label"] = frame["kind"].map(lambda k: TRAINING_LABELS_VI.get(k, k))
+    return frame
+
+
+LISTS = {
+    "coops": lambda engine, flt: organisation_list(engine, flt, "coop"),
+    "groups": lambda engine, flt: organisation_list(engine, flt, "group"),
+    "projects": project_list,
+    "loans": loan_list,
+    "training": training_list,
+}
+
+
+def project_status_counts(projects: pd.DataFrame) -> pd.DataFrame:
+    """Projects per scheme and status (in the order statuses progress), from project_list()."""
+    order = {str(k): i for i, k in enumerate(PROJECT_STATUS_LABELS)}
+    counts = projects.groupby(["scheme_label", "status", "status_label"], dropna=False).size().reset_index(name="count")
+    counts["order"] = counts["status"].map(lambda s: order.get(s, 99))
+    return counts.sort_values(["scheme_label", "order"]).reset_index(drop=True)
