@@ -29,5 +29,6 @@ if view.presentation:
                                   default=True)], position="hidden")
 else:
     page = st.navigation(PAGES)
+    ui.finish_reset(page)
     ui.demo_banner(lang)
 page.run()

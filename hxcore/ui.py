@@ -185,6 +185,15 @@ def _reset(defaults: dict) -> None:
     for key, value in defaults.items():
         st.session_state[key] = value
     st.session_state["hx_bad_params"] = []
+    st.session_state["hx_reset"] = True
+
+
+def finish_reset(page) -> None:
+    """After "Đặt lại bộ lọc": reload the page with a clean URL (bound parameters cannot be deleted
+    from code, only replaced by navigating), keeping the language."""
+    if st.session_state.pop("hx_reset", False):
+        lang = st.session_state.get(K_LANG, "VI")
+        st.switch_page(page, query_params={K_LANG: lang} if lang != "VI" else {})
 
 
 def sidebar_filters() -> View:

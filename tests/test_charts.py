@@ -1,0 +1,105 @@
+"""Charts are tested by their Vega-Lite specs (to_dict), as Altair's own tests do."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from hxcore import charts
+from hxcore.compute import Filter
+from hxcore.targets import STATUS_LABELS, target_table
+from hxcore.vocab import SECTOR_COLORS
+
+LABELS = {str(k): v for k, v in STATUS_LABELS.items()}
+
+
+def layers(spec: dict) -> dict:
+    inner = spec.get("spec", spec)
+    return {layer.get("name"): layer for layer in inner.get("layer", [])}
+
+
+def test_theme_is_registered_with_the_vietnamese_locale():
+    assert alt.theme.active == charts.THEME
+    spec = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").to_dict()
+    assert spec["config"]["locale"]["number"] == {"decimal": ",", "thousands": ".", "grouping": [3],
+                                                  "currency": ["", " ₫"]}
+    assert spec["config"]["axis"]["labelColor"] == charts.INK
+
+
+@pytest.fixture(scope="module")
+def bullet_spec(engine):
+    frame = charts.bullet_frame(target_table(engine, Filter("2023-H1")), LABELS)
+    return frame, charts.bullet_chart(frame, LABELS).to_dict()
+
+
+def test_bullet_chart_has_actual_target_and_pace_layers(bullet_spec):
+    frame, spec = bullet_spec
+    named = layers(spec)
+    assert {"actual", "target", "pace", "label"} <= set(named)
+    assert named["target"]["encoding"]["x"]["field"] == "target"
+    assert named["pace"]["encoding"]["x"]["field"] == "expected"
+    scale = named["actual"]["encoding"]["color"]["scale"]
+    assert scale["range"] == list(charts.STATUS_COLORS.values())
+    assert spec["resolve"]["scale"]["x"] == "independent"
+
+
+def test_bullet_frame_keeps_rates_as_rates_and_counts_as_counts(bullet_spec):
+    frame, _ = bullet_spec
+    new = frame[frame["label"] == "HTX thành lập mới"].iloc[0]
+    assert (new["actual"], new["target"], new["expected"]) == (13, 25, 12.5)
+    assert new["attainment_text"] == "52%"
+    share = frame[frame["label"] == "Tỷ lệ HTX hoạt động hiệu quả"].iloc[0]
+    assert round(share["actual"], 1) == 36.8 and share["target"] == 45
+    assert share["actual_text"] == "36,8%"
+
+
+def test_status_stack_writes_values_on_bars():
+    frame = pd.DataFrame({"name": ["A", "A"], "state": ["operating", "stopped"],
+                          "state_label": ["Đang hoạt động", "Ngừng hoạt động"], "count": [174, 27],
+                          "count_text": ["174", "27"]})
+    spec = charts.status_stack_chart(frame, "name", {"operating": "Đang hoạt động",
+                                                     "stopped": "Ngừng hoạt động"}).to_dict()
+    named = layers(spec)
+    assert named["values"]["mark"]["type"] == "text"
+    assert named["values"]["encoding"]["text"]["field"] == "count_text"
+    assert named["bars"]["encoding"]["color"]["scale"]["range"] == [charts.STATE_COLORS["operating"],
+                                                                    charts.STATE_COLORS["stopped"]]
+
+
+def test_ranking_with_target_rule_and_presentation_sizes():
+    frame = pd.DataFrame({"name": ["A", "B"], "value": [40.0, 30.0], "text": ["40,0%", "30,0%"]})
+    spec = charts.ranking_chart(frame, target=45, target_text="Chỉ tiêu 45%", presentation=True).to_dict()
+    named = layers(spec)
+    assert named["target"]["mark"]["type"] == "rule"
+    assert named["values"]["mark"]["fontSize"] >= 20
+    assert spec["config"]["axis"]["labelFontSize"] >= 20
+    assert named["bars"]["encoding"]["y"]["sort"]["order"] == "descending"
+
+
+def test_sector_bars_use_fixed_sector_colours():
+    frame = pd.DataFrame({"sector": ["trade", "agriculture"], "sector_label": ["Dịch vụ thương mại", "Nông nghiệp"],
+                          "value": [260648.0, 478756.0], "text": ["260.648", "478.756"]})
+    spec = charts.sector_bar_chart(frame).to_dict()
+    scale = layers(spec)["bars"]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+        "Nông nghiệp": SECTOR_COLORS["agriculture"], "Dịch vụ thương mại": SECTOR_COLORS["trade"]}
+
+
+def test_trend_and_heatmap_specs():
+    trend = pd.DataFrame({"period_label": ["6 tháng đầu năm 2023", "Năm 2022"], "end": ["2023-06-30", "2022-12-31"],
+                          "value": [416.0, 409.0], "text": ["416", "409"]})
+    spec = charts.trend_chart(trend, target=450).to_dict()
+    named = layers(spec)
+    assert named["line"]["encoding"]["x"]["sort"] == ["Năm 2022", "6 tháng đầu năm 2023"]
+    assert named["target"]["encoding"]["y"]["field"] == "target"
+    heat = pd.DataFrame({"district_name": ["X", "Y"], "sector_label": ["S", "S"], "value": [3.0, 10.0],
+                         "text": ["3", "10"]})
+    named = layers(charts.heatmap_chart(heat).to_dict())
+    assert named["cells"]["mark"]["type"] == "rect" and named["values"]["encoding"]["text"]["field"] == "text"
+
+
+def test_english_charts_switch_the_locale():
+    frame = pd.DataFrame({"name": ["A"], "value": [1.0], "text": ["1"]})
+    spec = charts.ranking_chart(frame, lang="en").to_dict()
+    assert spec["config"]["locale"]["number"]["decimal"] == "."
