@@ -113,7 +113,12 @@ def cmd_build_demo(args) -> int:
     url = database_url(args.db)
     if url.startswith("sqlite:///"):
         DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    counts = build_demo(make_engine(url), seed=args.seed)
+    if args.scale == "national":
+        from hxcore.national import build_national
+
+        counts = build_national(make_engine(url), seed=args.seed, progress=lambda m: print(m, flush=True))
+    else:
+        counts = build_demo(make_engine(url), seed=args.seed)
     print(f"Đã tạo cơ sở dữ liệu demo ({url}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 
@@ -147,6 +152,8 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("build-demo", help="tạo lại cơ sở dữ liệu demo")
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau",
+                      help="lai-chau: dữ liệu demo của báo cáo; national: toàn quốc tổng hợp (~95.000 tổ chức)")
     demo.set_defaults(run=cmd_build_demo)
     return root
 

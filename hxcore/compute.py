@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pandas as pd
 from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
 
-from hxcore import schema
+from hxcore import schema, summary
 from hxcore.areas import AmbiguousName, match_area
 from hxcore.catalog import INDICATORS, MEASURES_BY_CODE, Combine, Indicator, Kind, Measure, org_type_of
 from hxcore.periods import Comparison, Period, comparison_period
@@ -136,13 +136,64 @@ def _aggregate(measure: Measure, source: _Source, window: Window, sectors: tuple
     raise ValueError(f"unknown aggregation {measure.agg}")
 
 
-def _snapshot_dates(engine: Engine) -> set[date]:
+def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
+    """The dates the database has facts for, and whether the summary tables are current."""
     with engine.connect() as connection:
-        return set(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+        fresh = summary.fresh_snapshots(connection)
+        if fresh is not None:
+            return fresh, True
+        return set(connection.execute(select(schema.facts.c.as_of).distinct()).scalars()), False
+
+
+def _summary_query(connection, measures: list[Measure], flt: Filter, by: str | None, end: date) -> dict:
+    """All organisation-based measures for one date from the summary tables: one query for the
+    additive ones, one per distinct count."""
+    table = summary.summary_org
+    dims = {"district": table.c.district_code, "sector": table.c.sector_code, "province": table.c.province_code}
+    out: dict[str, dict] = {}
+
+    def restrict(columns_of, measure):
+        codes = _sector_codes_for(measure, flt.sectors)
+        return columns_of.sector_code.in_(codes) if codes else true()
+
+    def filters(columns_of):
+        conditions = [columns_of.as_of == end]
+        if flt.province:
+            conditions.append(columns_of.province_code == flt.province)
+        if flt.districts:
+            conditions.append(columns_of.district_code.in_(flt.districts))
+        return conditions
+
+    additive = [m for m in measures if m.agg != "count_distinct"]
+    group = dims.get(by) if by else None
+    if additive:
+        columns = [func.coalesce(func.sum(case((restrict(table.c, m), table.c[m.code]))), 0).label(m.code)
+                   for m in additive]
+        statement = select(*([group.label("key")] if group is not None else []), *columns).where(*filters(table.c))
+        if group is not None:
+            statement = statement.group_by(group)
+        rows = connection.execute(statement).mappings().all()
+        for m in additive:
+            out[m.code] = ({row["key"]: float(row[m.code]) for row in rows} if group is not None
+                           else {None: float(rows[0][m.code]) if rows else 0.0})
+    distinct_table = summary.summary_distinct
+    for m in (m for m in measures if m.agg == "count_distinct"):
+        group = {"district": distinct_table.c.district_code, "sector": distinct_table.c.sector_code,
+                 "province": distinct_table.c.province_code}.get(by) if by else None
+        statement = select(*([group.label("key")] if group is not None else []),
+                           func.count(distinct(distinct_table.c.value)).label("n"))
+        statement = statement.where(distinct_table.c.measure == m.code, restrict(distinct_table.c, m),
+                                    *filters(distinct_table.c))
+        if group is not None:
+            statement = statement.group_by(group)
+        rows = connection.execute(statement).mappings().all()
+        out[m.code] = ({row["key"]: float(row["n"]) for row in rows} if group is not None
+                       else {None: float(rows[0]["n"]) if rows else 0.0})
+    return out
 
 
 def compute_measures(
-    engine: Engine, codes: list[str], flt: Filter, by: str | None, snapshots: set[date] | None = None
+    engine: Engine, codes: list[str], flt: Filter, by: str | None, snapshots: tuple[set[date], bool] | None = None
 ) -> dict[str, dict[str | None, float | None]]:
     """{measure code: {breakdown key (None without `by`): value}} for one filter and period.
 
@@ -151,8 +202,8 @@ def compute_measures(
     """
     period = flt.parsed_period
     window = Window(period.year_start, period.end)
-    snapshots = _snapshot_dates(engine) if snapshots is None else snapshots
-    covered = bool(snapshots) and min(snapshots) <= period.end <= max(snapshots)
+    dates, summaries_fresh = _snapshot_dates(engine) if snapshots is None else snapshots
+    covered = bool(dates) and min(dates) <= period.end <= max(dates)
     by_source: dict[str, list[Measure]] = {}
     for code in codes:
         measure = MEASURES_BY_CODE[code]
@@ -160,9 +211,12 @@ def compute_measures(
 
     out: dict[str, dict] = {}
     with engine.connect() as connection:
+        if summaries_fresh and period.end in dates:
+            summarised = [m for name in summary.SOURCES for m in by_source.pop(name, [])]
+            out.update(_summary_query(connection, summarised, flt, by, period.end))
         for source_name, measures in by_source.items():
             source = _source(source_name, window)
-            has_data = covered and (not source.needs_snapshot or period.end in snapshots)
+            has_data = covered and (not source.needs_snapshot or period.end in dates)
             if not has_data:
                 for measure in measures:
                     out[measure.code] = {None: None}
@@ -185,41 +239,46 @@ def compute_measures(
                     out[measure.code] = {None: float(rows[0][measure.code]) if rows else 0.0}
                 else:
                     out[measure.code] = {row["key"]: float(row[measure.code]) for row in rows}
-                if measure.kinds and _sector_codes_for(measure, flt.sectors) == ():
-                    out[measure.code] = {None: None}
+    for code in codes:
+        measure = MEASURES_BY_CODE[code]
+        if measure.kinds and _sector_codes_for(measure, flt.sectors) == ():
+            out[code] = {None: None}  # the filter selects no sector of this kind of organisation
     return out
 
 
-def _combine(ind: Indicator, numerator: float | None, denominator: float | None) -> float | None:
+def _values_on(values: dict | None, keys: list) -> list:
+    """A measure's values on the breakdown's keys: broadcast, missing keys as 0, no data as None."""
+    if values is None:
+        return [None] * len(keys)
+    if None in values and len(values) == 1:
+        return [values[None]] * len(keys)
+    return [values.get(key, 0.0) for key in keys]
+
+
+def _combine(ind: Indicator, numerator: float | None, denominator: float | None) -> float:
+    nan = float("nan")
     if numerator is None:
-        return None
+        return nan
     if ind.combine == Combine.VALUE:
         return numerator * ind.scale
     if denominator is None:
-        return None
+        return nan
     if ind.combine == Combine.DIFFERENCE:
         return (numerator - denominator) * ind.scale
-    return numerator / denominator * ind.scale if denominator else None
-
-
-def _lookup(values: dict, key):
-    if values is None:
-        return None
-    if None in values and len(values) == 1:
-        return values[None]  # broadcast, or "no data"
-    return values.get(key, 0.0)
+    return numerator / denominator * ind.scale if denominator else nan
 
 
 def _applicable(ind: Indicator, flt: Filter, by: str | None) -> bool:
     return not ((flt.sectors or by == "sector") and "sector" not in ind.dimensions)
 
 
-def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator | None = None) -> list:
+def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator | None = None,
+                   districts: list[str] | None = None) -> list:
     """The rows a breakdown has: each district (in the filter), each sector, or one row."""
     if by is None:
         return [None]
     if by == "district":
-        return flt.districts or [code for code, _ in district_choices(engine, flt.province)]
+        return list(flt.districts) or districts or [code for code, _ in district_choices(engine, flt.province)]
     if by == "province":
         return [code for code, _ in province_choices(engine)]
     if by == "sector":
@@ -229,43 +288,43 @@ def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator |
     raise FilterError(f"Không thể phân tổ theo '{by}'. Chọn: {', '.join(BREAKDOWNS)}")
 
 
-def _rows(engine, flt: Filter, indicators, by, measures, names) -> list[dict]:
-    rows = []
-    for ind in indicators:
-        applicable = _applicable(ind, flt, by)
-        for key in breakdown_keys(engine, flt, by, ind):
-            numerator = _lookup(measures.get(ind.numerator), key) if applicable else None
-            denominator = _lookup(measures.get(ind.denominator), key) if applicable and ind.denominator else None
-            district = key if by == "district" else (",".join(flt.districts) or None)
-            sector = key if by == "sector" else (",".join(flt.sectors) or None)
-            rows.append({
-                "indicator": ind.code,
-                "label": ind.label_vi,
-                "unit": ind.unit,
-                "kind": ind.kind.value,
-                "period": flt.period,
-                "as_of": flt.parsed_period.end,
-                "province": key if by == "province" else flt.province,
-                "district": district,
-                "district_name": names.get(district) if district and "," not in district else None,
-                "sector": sector,
-                "sector_label": sector_label(sector) if sector and "," not in sector else None,
-                "value": _combine(ind, numerator, denominator),
-                "numerator": numerator,
-                "denominator": denominator,
-                "applicable": applicable,
-            })
-    return rows
-
-
 def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
     codes = sorted({c for ind in indicators for c in (ind.numerator, ind.denominator) if c})
     measures = compute_measures(engine, codes, flt, by, snapshots)
     names = dict(district_choices(engine, flt.province))
-    frame = pd.DataFrame(_rows(engine, flt, indicators, by, measures, names))
+    all_districts = list(names)
+    end = flt.parsed_period.end
+    filter_districts, filter_sectors = ",".join(flt.districts) or None, ",".join(flt.sectors) or None
+    columns: dict[str, list] = {name: [] for name in (
+        "indicator", "label", "unit", "kind", "province", "district", "sector", "value", "numerator",
+        "denominator", "applicable")}
+    for ind in indicators:
+        keys = breakdown_keys(engine, flt, by, ind, all_districts)
+        applicable = _applicable(ind, flt, by)
+        numerators = _values_on(measures.get(ind.numerator) if applicable else None, keys)
+        denominators = (_values_on(measures.get(ind.denominator) if applicable else None, keys)
+                        if ind.denominator else [None] * len(keys))
+        count = len(keys)
+        columns["indicator"] += [ind.code] * count
+        columns["label"] += [ind.label_vi] * count
+        columns["unit"] += [ind.unit] * count
+        columns["kind"] += [ind.kind.value] * count
+        columns["province"] += keys if by == "province" else [flt.province] * count
+        columns["district"] += keys if by == "district" else [filter_districts] * count
+        columns["sector"] += keys if by == "sector" else [filter_sectors] * count
+        columns["value"] += [_combine(ind, n, d) for n, d in zip(numerators, denominators, strict=True)]
+        columns["numerator"] += numerators
+        columns["denominator"] += denominators
+        columns["applicable"] += [applicable] * count
+    frame = pd.DataFrame(columns)
+    frame.insert(4, "period", flt.period)
+    frame.insert(5, "as_of", end)
+    frame.insert(8, "district_name", [names.get(d) if d and "," not in d else None for d in columns["district"]])
+    frame.insert(10, "sector_label", [sector_label(s) if s and "," not in s else None for s in columns["sector"]])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     if by and not frame.empty:
         additive = frame["kind"].isin([Kind.STOCK.value, Kind.FLOW.value])
-        totals = frame.groupby("indicator")["value"].transform("sum")
+        totals = frame["value"].groupby(frame["indicator"]).transform("sum")
         frame["share"] = (frame["value"] / totals * 100).where(additive & (totals != 0))
     else:
         frame["share"] = None

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, insert
 
 from hxcore import schema
 from hxcore.areas import PROVINCE_CODE, read_reference, slugify
 from hxcore.periods import Period, periods_between
+from hxcore.summary import refresh_summaries
 from hxcore.targets import read_resolutions_csv, read_targets_csv
 from hxcore.vocab import (
     SECTORS,
@@ -733,8 +734,8 @@ def _published_rows() -> list[dict]:
     return rows
 
 
-def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
-    """(Re)build the demo database in one transaction; returns row counts per table."""
+def lai_chau_content(seed: int = SEED, id_offset: int = 0) -> dict:
+    """Every table's rows for the Lai Châu demo, keyed by table."""
     builder = DemoBuilder(seed)
     builder.build_coops()
     builder.build_groups()
@@ -758,7 +759,7 @@ def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
                    for a in builder.areas if a.successor_code]
     sectors = [{"org_type": s.org_type.value, "code": s.code, "label_vi": s.label_vi, "label_en": s.label_en,
                 "sort_order": index} for index, s in enumerate(SECTORS)]
-    content = {
+    return {
         schema.areas: areas, schema.area_successions: successions, schema.sectors: sectors,
         schema.organisations: organisations, schema.facts: facts, schema.training_classes: training,
         schema.fund_loans: loans, schema.fund_repayments: repayments, schema.fair_participations: fairs,
@@ -766,22 +767,35 @@ def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
         schema.resolutions: read_resolutions_csv(), schema.targets: read_targets_csv(),
         schema.published_figures: _published_rows(),
     }
+
+
+DEMO_NOTE = ("Dữ liệu minh họa: số liệu tỉnh Lai Châu 30/6/2023 và cuối năm 2022 theo báo cáo 6 tháng đầu năm 2023; "
+             "số liệu theo huyện và các kỳ khác là số giả định.")
+
+
+def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=None, chunk: int = 50_000) -> None:
+    """Replace the whole database's content in one transaction: all of it, or nothing."""
     digest = hashlib.sha256(repr(sorted((t.name, len(rows)) for t, rows in content.items())).encode()).hexdigest()
-    meta_rows = [
-        {"key": "demo", "value": "true"},
-        {"key": "demo_note", "value": "Dữ liệu minh họa: số liệu tỉnh 30/6/2023 và cuối 2022 theo báo cáo "
-                                      "6 tháng đầu năm 2023; phân theo huyện và các kỳ khác là số giả định."},
-        {"key": "seed", "value": str(seed)},
-        {"key": "data_version", "value": f"demo-{seed}-{digest[:12]}"},
-    ]
-    schema.create_schema(engine)
+    meta_rows = [{"key": k, "value": v} for k, v in meta.items()]
+    meta_rows.append({"key": "data_version", "value": f"{meta.get('scale', 'demo')}-{meta.get('seed')}-{digest[:12]}"})
+    schema.create_schema(engine)  # registers every table on the metadata
     with engine.begin() as connection:
-        for table in reversed(schema.metadata.sorted_tables):
-            connection.execute(delete(table))
+        # A rebuild replaces tables too, so a database made by an older version gets today's columns.
+        schema.metadata.drop_all(connection)
+        schema.metadata.create_all(connection)
         for table in schema.metadata.sorted_tables:
             rows = meta_rows if table is schema.meta else content.get(table, [])
-            if rows:
-                connection.execute(insert(table), rows)
+            for start in range(0, len(rows), chunk):
+                connection.execute(insert(table), rows[start:start + chunk])
+                if progress and len(rows) > chunk:
+                    progress(f"  {table.name}: {min(start + chunk, len(rows)):,}/{len(rows):,}")
+        refresh_summaries(connection)
+
+
+def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
+    """(Re)build the Lai Châu demo database in one transaction; returns row counts per table."""
+    content = lai_chau_content(seed)
+    write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE, "seed": str(seed), "scale": "lai-chau"})
     return {table.name: len(rows) for table, rows in content.items()}
 
 

@@ -196,6 +196,7 @@ resolutions = Table(
     Column("title", String(300), nullable=False),
     Column("adopted_on", Date, nullable=False),
     Column("year", Integer, nullable=False),
+    Column("province_code", String(4)),  # whose alliance adopted it; NULL for a national one
 )
 
 targets = Table(
@@ -245,6 +246,39 @@ meta = Table(
 )
 
 
+# Every import, committed or undone: who, when, which file (name and SHA-256), what it did.
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_name", String(80), nullable=False),
+    Column("imported_at", String(32), nullable=False),  # ISO timestamp, UTC
+    Column("file_name", String(250), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("rows_added", Integer, nullable=False, default=0),
+    Column("rows_changed", Integer, nullable=False, default=0),
+    Column("backup_path", Text),
+    Column("status", String(10), nullable=False, default="committed"),
+    Column("undone_by", String(80)),
+    Column("undone_at", String(32)),
+    CheckConstraint("status IN ('committed', 'undone')", name="import_status"),
+)
+
+# What an import wrote, so it can be undone: `before` is NULL for a row it added, else the
+# row's JSON as it was before the import changed it.
+import_changes = Table(
+    "import_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("row_key", Text, nullable=False),  # JSON of the primary key
+    Column("before", Text),
+)
+Index("ix_import_changes_import", import_changes.c.import_id)
+
+
 def database_url(url: str | None = None) -> str:
     """The URL to use: the argument, else HX_DATABASE_URL, else the bundled SQLite file."""
     return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -264,6 +298,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
+    import hxcore.summary  # noqa: F401 - registers the summary tables on `metadata`
+
     metadata.create_all(engine)
 
 

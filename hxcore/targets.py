@@ -108,14 +108,27 @@ def read_resolutions_csv(path: Path = RESOLUTIONS_CSV) -> list[dict]:
     with path.open(encoding="utf-8-sig") as handle:
         return [
             {"code": r["code"], "title": r["title"], "adopted_on": date.fromisoformat(r["adopted_on"]),
-             "year": int(r["year"])}
+             "year": int(r["year"]), "province_code": r["province_code"] or None}
             for r in csv.DictReader(handle)
         ]
 
 
-def load_targets(engine: Engine, year: int | None = None, resolution: str | None = None) -> pd.DataFrame:
-    t = schema.targets
-    statement = select(t).order_by(t.c.item, t.c.id)
+def scope_province(engine: Engine, flt) -> str | None:
+    """The province a filter looks at: its own, or the database's only province (None: the nation)."""
+    if flt.province:
+        return flt.province
+    areas = schema.areas
+    with engine.connect() as connection:
+        codes = connection.execute(select(areas.c.code).where(areas.c.level == "province").limit(2)).scalars().all()
+    return codes[0] if len(codes) == 1 else None
+
+
+def load_targets(engine: Engine, year: int | None = None, resolution: str | None = None,
+                 province: str | None = None) -> pd.DataFrame:
+    """Targets of resolutions adopted for `province` (national ones when None)."""
+    t, r = schema.targets, schema.resolutions
+    owner = r.c.province_code == province if province else r.c.province_code.is_(None)
+    statement = (select(t).join(r, t.c.resolution_code == r.c.code).where(owner).order_by(t.c.item, t.c.id))
     if year is not None:
         statement = statement.where(t.c.year == year)
     if resolution:
@@ -138,27 +151,27 @@ def attach_targets(engine: Engine, frame: pd.DataFrame, flt) -> pd.DataFrame:
     of that one sector.
     """
     period = flt.parsed_period
-    targets = load_targets(engine, year=period.year)
     columns = ("target", "target_high", "comparator", "attainment", "expected", "status", "target_item", "gap")
+    values: dict[str, list] = {column: [None] * len(frame) for column in columns}
+    # A province target is not a district's target: only rows without a district can carry one.
+    candidates = [i for i, district in enumerate(frame["district"]) if not isinstance(district, str)]
+    targets = load_targets(engine, period.year, province=scope_province(engine, flt)) if candidates else pd.DataFrame()
+    by_scope = {(t["indicator"], t["sector_code"] or ""): t for t in targets.to_dict("records")}
+    for position in candidates:
+        row = frame.iloc[position]
+        sector = row["sector"] if isinstance(row["sector"], str) else ""
+        target = by_scope.get((row["indicator"], sector))
+        if target is None:
+            continue
+        result = assess(row["value"], target["comparator"], target["value"], target["value_high"], row["kind"],
+                        period.year_fraction)
+        high = target["value_high"] if target["value_high"] is not None and not pd.isna(target["value_high"]) else None
+        for column, item in zip(columns, (target["value"], high, target["comparator"], result.attainment,
+                                          result.expected, result.status.value, int(target["item"]), result.gap),
+                                strict=True):
+            values[column][position] = item
     for column in columns:
-        frame[column] = None
-    if targets.empty or frame.empty:
-        return frame
-    for index, row in frame.iterrows():
-        if row["district"] is not None and not pd.isna(row["district"]):
-            continue
-        sector = row["sector"] if isinstance(row["sector"], str) else None
-        match = targets[(targets["indicator"] == row["indicator"])
-                        & (targets["sector_code"].fillna("") == (sector or ""))]
-        if match.empty:
-            continue
-        target = match.iloc[0]
-        result = assess(row["value"], target["comparator"], target["value"], target["value_high"],
-                        row["kind"], period.year_fraction)
-        frame.loc[index, list(columns)] = [
-            target["value"], target["value_high"], target["comparator"], result.attainment,
-            result.expected, result.status.value, int(target["item"]), result.gap,
-        ]
+        frame[column] = values[column]
     return frame
 
 
@@ -173,7 +186,7 @@ def target_table(engine: Engine, flt, resolution: str | None = None) -> pd.DataF
     from hxcore.compute import evaluate
 
     period = flt.parsed_period
-    targets = load_targets(engine, year=period.year, resolution=resolution)
+    targets = load_targets(engine, year=period.year, resolution=resolution, province=scope_province(engine, flt))
     if targets.empty:
         return pd.DataFrame()
     rows = []
@@ -226,7 +239,7 @@ def gap_by_district(engine: Engine, flt, indicator_code: str, sector: str | None
     from hxcore.compute import evaluate
 
     period = flt.parsed_period
-    targets = load_targets(engine, year=period.year)
+    targets = load_targets(engine, year=period.year, province=scope_province(engine, flt))
     match = targets[(targets["indicator"] == indicator_code) & (targets["sector_code"].fillna("") == (sector or ""))]
     if match.empty:
         return pd.DataFrame()

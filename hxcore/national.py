@@ -1,0 +1,202 @@
+"""A synthetic national dataset: every province, ~30.000 HTX and ~65.000 THT, ten years.
+
+Lai Châu inside it is the Lai Châu demo unchanged (so its figures still match the report);
+the other 62 provinces, their districts and communes are invented, with the real province
+names and GSO province codes. Used to measure hx at the size of the whole country.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from hxcore import schema
+from hxcore.areas import PROVINCE_CODE, slugify
+from hxcore.demo import DEMO_NOTE, lai_chau_content
+from hxcore.periods import periods_between
+from hxcore.vocab import OrgKind, OrgType, Quality, Rating, Status, TrainingKind
+
+# GSO codes and names of the 63 provinces before the 2025 merger.
+PROVINCES = (
+    ("01", "Thành phố Hà Nội"), ("02", "Tỉnh Hà Giang"), ("04", "Tỉnh Cao Bằng"), ("06", "Tỉnh Bắc Kạn"),
+    ("08", "Tỉnh Tuyên Quang"), ("10", "Tỉnh Lào Cai"), ("11", "Tỉnh Điện Biên"), ("12", "Tỉnh Lai Châu"),
+    ("14", "Tỉnh Sơn La"), ("15", "Tỉnh Yên Bái"), ("17", "Tỉnh Hoà Bình"), ("19", "Tỉnh Thái Nguyên"),
+    ("20", "Tỉnh Lạng Sơn"), ("22", "Tỉnh Quảng Ninh"), ("24", "Tỉnh Bắc Giang"), ("25", "Tỉnh Phú Thọ"),
+    ("26", "Tỉnh Vĩnh Phúc"), ("27", "Tỉnh Bắc Ninh"), ("30", "Tỉnh Hải Dương"), ("31", "Thành phố Hải Phòng"),
+    ("33", "Tỉnh Hưng Yên"), ("34", "Tỉnh Thái Bình"), ("35", "Tỉnh Hà Nam"), ("36", "Tỉnh Nam Định"),
+    ("37", "Tỉnh Ninh Bình"), ("38", "Tỉnh Thanh Hóa"), ("40", "Tỉnh Nghệ An"), ("42", "Tỉnh Hà Tĩnh"),
+    ("44", "Tỉnh Quảng Bình"), ("45", "Tỉnh Quảng Trị"), ("46", "Tỉnh Thừa Thiên Huế"), ("48", "Thành phố Đà Nẵng"),
+    ("49", "Tỉnh Quảng Nam"), ("51", "Tỉnh Quảng Ngãi"), ("52", "Tỉnh Bình Định"), ("54", "Tỉnh Phú Yên"),
+    ("56", "Tỉnh Khánh Hòa"), ("58", "Tỉnh Ninh Thuận"), ("60", "Tỉnh Bình Thuận"), ("62", "Tỉnh Kon Tum"),
+    ("64", "Tỉnh Gia Lai"), ("66", "Tỉnh Đắk Lắk"), ("67", "Tỉnh Đắk Nông"), ("68", "Tỉnh Lâm Đồng"),
+    ("70", "Tỉnh Bình Phước"), ("72", "Tỉnh Tây Ninh"), ("74", "Tỉnh Bình Dương"), ("75", "Tỉnh Đồng Nai"),
+    ("77", "Tỉnh Bà Rịa - Vũng Tàu"), ("79", "Thành phố Hồ Chí Minh"), ("80", "Tỉnh Long An"),
+    ("82", "Tỉnh Tiền Giang"), ("83", "Tỉnh Bến Tre"), ("84", "Tỉnh Trà Vinh"), ("86", "Tỉnh Vĩnh Long"),
+    ("87", "Tỉnh Đồng Tháp"), ("89", "Tỉnh An Giang"), ("91", "Tỉnh Kiên Giang"), ("92", "Thành phố Cần Thơ"),
+    ("93", "Tỉnh Hậu Giang"), ("94", "Tỉnh Sóc Trăng"), ("95", "Tỉnh Bạc Liêu"), ("96", "Tỉnh Cà Mau"),
+)
+NATION_CODE = "VN"
+SNAPSHOTS = [p.end for p in periods_between("2015-H1", "2024-H2", kind="half")]
+COOP_SECTORS = (("agriculture", 55), ("industry", 7), ("construction", 14), ("trade", 14), ("transport", 5),
+                ("environment", 3), ("credit", 2))
+GROUP_SECTORS = (("agriculture", 60), ("non_agriculture", 40))
+
+
+def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65_000,
+                   progress: Callable[[str], None] = print) -> dict[str, int]:
+    """(Re)build the national dataset in one transaction; returns row counts per table."""
+    from hxcore.demo import write_content
+
+    rng = random.Random(seed)
+    progress("Lai Châu (dữ liệu demo của báo cáo)…")
+    content = lai_chau_content(seed)
+    lai_chau_coops = sum(1 for o in content[schema.organisations] if o["org_type"] == OrgType.COOP)
+    lai_chau_groups = sum(1 for o in content[schema.organisations] if o["org_type"] == OrgType.GROUP)
+    areas = content[schema.areas]
+    areas.append({"code": NATION_CODE, "name": "Việt Nam", "slug": "viet-nam", "level": "nation", "kind": "quốc gia",
+                  "parent_code": None, "valid_from": date(2000, 1, 1), "valid_to": None})
+    for area in areas:
+        if area["level"] == "province":
+            area["parent_code"] = NATION_CODE
+    progress("Đơn vị hành chính…")
+    communes_of: dict[str, list[tuple[str, str]]] = {}
+    weights = {}
+    for code, name in PROVINCES:
+        if code == PROVINCE_CODE:
+            continue
+        areas.append({"code": code, "name": name, "slug": slugify(name), "level": "province",
+                      "kind": "thành phố" if name.startswith("Thành phố") else "tỉnh", "parent_code": NATION_CODE,
+                      "valid_from": date(2000, 1, 1), "valid_to": None})
+        weights[code] = rng.uniform(0.5, 1.6)
+        for d in range(1, rng.randint(7, 15) + 1):
+            district = f"{code}{d:02d}"
+            areas.append({"code": district, "name": f"Huyện {name.split(' ', 1)[1]} {d}", "slug": f"p{district}",
+                          "level": "district", "kind": "huyện", "parent_code": code,
+                          "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
+            communes = []
+            for c in range(1, rng.randint(10, 22) + 1):
+                commune = f"{district}{c:02d}"
+                areas.append({"code": commune, "name": f"Xã {c} ({district})", "slug": f"x{commune}",
+                              "level": "commune", "kind": "xã", "parent_code": district,
+                              "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
+                communes.append(commune)
+            communes_of[district] = communes
+    districts_of: dict[str, list[str]] = {}
+    for district in communes_of:
+        districts_of.setdefault(district[:2], []).append(district)
+
+    organisations = content[schema.organisations]
+    facts = content[schema.facts]
+    training = content[schema.training_classes]
+    loans = content[schema.fund_loans]
+    repayments = content[schema.fund_repayments]
+    next_id = max(o["id"] for o in organisations) + 1
+    provinces = sorted(weights)
+    province_weights = [weights[p] for p in provinces]
+
+    def make_orgs(count: int, org_type: OrgType, sectors) -> None:
+        nonlocal next_id
+        codes, sector_weights = zip(*sectors, strict=True)
+        chosen_provinces = rng.choices(provinces, province_weights, k=count)
+        for index, province in enumerate(chosen_provinces):
+            district = rng.choice(districts_of[province])
+            sector = rng.choices(codes, sector_weights)[0]
+            kind = (OrgKind.CREDIT_FUND if sector == "credit" else OrgKind.HTX) if org_type == OrgType.COOP \
+                else OrgKind.THT
+            registered = date(1997, 1, 1) + timedelta(days=int(rng.betavariate(2.2, 1.0) * 10_200))
+            dissolved = None
+            if rng.random() < 0.12:
+                dissolved = registered + timedelta(days=rng.randint(400, 5000))
+                dissolved = dissolved if dissolved < date(2024, 12, 31) else None
+            org = {
+                "id": next_id, "org_type": org_type.value, "kind": kind.value,
+                "name": f"{'HTX' if org_type == OrgType.COOP else 'Tổ hợp tác'} {sector} {next_id}",
+                "province_code": province, "district_code": district,
+                "commune_code": rng.choice(communes_of[district]), "sector_code": sector,
+                "registered_on": registered, "dissolved_on": dissolved,
+                "alliance_joined_on": registered + timedelta(days=rng.randint(30, 3000))
+                if org_type == OrgType.COOP and rng.random() < 0.5 else None,
+                "founding_supported": rng.random() < 0.4, "tax_code": None,
+            }
+            organisations.append(org)
+            _facts_for(org, rng, facts)
+            if org_type == OrgType.COOP and rng.random() < 0.08:
+                _loan_for(org, rng, loans, repayments)
+            next_id += 1
+            if index and index % 20_000 == 0:
+                progress(f"  {org_type.value}: {index:,}/{count:,}")
+
+    progress(f"HTX: {coops - lai_chau_coops:,}…")
+    make_orgs(coops - lai_chau_coops, OrgType.COOP, COOP_SECTORS)
+    progress(f"THT: {groups - lai_chau_groups:,}…")
+    make_orgs(groups - lai_chau_groups, OrgType.GROUP, GROUP_SECTORS)
+    progress("Lớp tập huấn…")
+    for province in provinces:
+        for end in SNAPSHOTS:
+            for _ in range(rng.randint(3, 12)):
+                training.append({
+                    "held_on": end - timedelta(days=rng.randint(0, 170)), "province_code": province,
+                    "district_code": rng.choice(districts_of[province]),
+                    "kind": TrainingKind.PROPAGANDA if rng.random() < 0.85 else TrainingKind.MANAGER,
+                    "title": "Tuyên truyền chính sách về HTX", "trainees": rng.randint(25, 70)})
+    progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức, {len(facts):,} dòng số liệu…")
+    write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
+                                    "định để đo hiệu năng toàn quốc.", "seed": str(seed), "scale": "national"},
+                  progress=progress)
+    return {table.name: len(rows) for table, rows in content.items()}
+
+
+def _facts_for(org: dict, rng: random.Random, facts: list[dict]) -> None:
+    is_coop = org["org_type"] == OrgType.COOP
+    stopped_from = None
+    if is_coop and rng.random() < 0.22:
+        stopped_from = org["registered_on"] + timedelta(days=rng.randint(200, 4000))
+    members0 = rng.randint(5, 30) if is_coop else rng.randint(5, 12)
+    workers0 = rng.randint(2, 25) if is_coop else rng.randint(0, 3)
+    capital0 = rng.randint(5, 120) * 100 if is_coop else 0
+    score = rng.random()
+    growth = rng.uniform(1.0, 1.08)
+    previous = None
+    for day in SNAPSHOTS:
+        if org["registered_on"] > day or (org["dissolved_on"] and org["dissolved_on"] <= day):
+            continue
+        years = (day - org["registered_on"]).days / 365.25
+        operating = stopped_from is None or stopped_from > day
+        scale = growth ** years
+        members = max(5, round(members0 * scale))
+        workers = round(workers0 * scale) if operating else 0
+        rating = None
+        if is_coop and operating and years >= 1:
+            value = score + 0.02 * (day.year - 2015) + rng.uniform(-0.1, 0.1)
+            rating = Rating.GOOD if value > 0.8 else Rating.FAIR if value > 0.6 else \
+                Rating.AVERAGE if value > 0.25 else Rating.WEAK
+        facts.append({
+            "org_id": org["id"], "as_of": day, "status": Status.OPERATING if operating else Status.STOPPED,
+            "charter_capital": float(round(capital0 * scale, -1)), "members": members, "workers": workers,
+            "revenue": float(round(capital0 * rng.uniform(0.08, 0.25))) if operating and is_coop else None,
+            "avg_income_month": round(rng.uniform(3.0, 6.5) if is_coop else rng.uniform(2.3, 4.0), 2)
+            if operating and (workers or not is_coop) else None,
+            "rating": rating,
+            "new_members": max(0, members - previous) if previous is not None else members,
+            "new_workers": rng.randint(0, 2) if operating and is_coop else 0,
+            "quality": Quality.REPORTED,
+        })
+        previous = members
+
+
+def _loan_for(org: dict, rng: random.Random, loans: list[dict], repayments: list[dict]) -> None:
+    start = max(org["registered_on"], date(2015, 1, 1)) + timedelta(days=rng.randint(30, 900))
+    if start > date(2024, 11, 30):
+        return
+    loan_id = len(loans) + 1
+    amount = float(rng.randint(4, 20) * 50)
+    loans.append({"id": loan_id, "org_id": org["id"], "disbursed_on": start, "amount": amount,
+                  "purpose": "Vay vốn phát triển sản xuất"})
+    paid, day = 0.0, start + timedelta(days=365)
+    while paid < amount and day < date(2024, 12, 31):
+        part = min(amount - paid, float(rng.randint(1, 4) * 50))
+        paid += part
+        repayments.append({"id": len(repayments) + 1, "loan_id": loan_id, "paid_on": day, "amount": part,
+                           "settles_loan": paid >= amount})
+        day += timedelta(days=182)

@@ -1,0 +1,107 @@
+"""Summary tables, like DHIS2's analytics tables: every organisation-based measure
+pre-aggregated per snapshot date and (province, district, sector, kind).
+
+They are derived data: rebuilt inside the same transaction as any write (refresh_summaries),
+and stamped with the data version they were built from. compute.py reads them only when the
+stamp equals the current data version, so a figure is never stale: at worst it is computed
+from the raw tables, more slowly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Column, Connection, Date, Float, Index, String, Table, and_, delete, insert, select
+
+from hxcore import schema
+from hxcore.catalog import MEASURES
+
+SOURCES = ("organisations", "facts_end", "facts_ytd")
+GRAIN = ("province_code", "district_code", "sector_code", "kind")
+ADDITIVE = tuple(m for m in MEASURES if m.source in SOURCES and m.agg in ("count", "sum"))
+DISTINCT = tuple(m for m in MEASURES if m.source in SOURCES and m.agg == "count_distinct")
+
+# One column per additive measure: its value for the window 1 January → as_of.
+summary_org = Table(
+    "summary_org",
+    schema.metadata,
+    Column("as_of", Date, nullable=False),
+    *(Column(name, String(32), nullable=False) for name in GRAIN),
+    *(Column(m.code, Float, nullable=False, default=0) for m in ADDITIVE),
+)
+Index("ix_summary_org", summary_org.c.as_of, summary_org.c.province_code, summary_org.c.district_code)
+
+# Distinct counts do not add up across sectors (a commune with two sectors' HTX counts once),
+# so their distinct values are kept, one row per value.
+summary_distinct = Table(
+    "summary_distinct",
+    schema.metadata,
+    Column("as_of", Date, nullable=False),
+    *(Column(name, String(32), nullable=False) for name in GRAIN),
+    Column("measure", String(60), nullable=False),
+    Column("value", String(32), nullable=False),
+)
+Index("ix_summary_distinct", summary_distinct.c.measure, summary_distinct.c.as_of, summary_distinct.c.province_code)
+
+
+def _meta(connection: Connection, key: str) -> str | None:
+    return connection.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).scalar()
+
+
+def _set_meta(connection: Connection, key: str, value: str) -> None:
+    connection.execute(delete(schema.meta).where(schema.meta.c.key == key))
+    connection.execute(insert(schema.meta), [{"key": key, "value": value}])
+
+
+def refresh_summaries(connection: Connection) -> int:
+    """Rebuild both summary tables from the raw tables; returns the number of summary rows."""
+    from hxcore.compute import Window, _aggregate, _source
+
+    for table in (summary_distinct, summary_org):
+        table.drop(connection, checkfirst=True)  # a measure added since the last build changes the columns
+    for table in (summary_org, summary_distinct):
+        table.create(connection)
+    snapshots = sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+    written = 0
+    for day in snapshots:
+        window = Window(date(day.year, 1, 1), day)
+        cells: dict[tuple, dict] = {}
+        for source_name in SOURCES:
+            source = _source(source_name, window)
+            grain = [source.tables.o.c[name] for name in GRAIN]
+            measures = [m for m in ADDITIVE if m.source == source_name]
+            statement = (
+                select(*grain, *(_aggregate(m, source, window, ()).label(m.code) for m in measures))
+                .select_from(source.from_clause).where(source.where).group_by(*grain)
+            )
+            for row in connection.execute(statement).mappings():
+                cell = cells.setdefault(tuple(row[name] for name in GRAIN), {m.code: 0.0 for m in ADDITIVE})
+                cell.update({m.code: float(row[m.code]) for m in measures})
+            for measure in (m for m in DISTINCT if m.source == source_name):
+                value = measure.value(source.tables)
+                condition = and_(measure.where(source.tables, window),
+                                 source.tables.o.c.kind.in_([k.value for k in measure.kinds]))
+                statement = (select(*grain, value.label("value")).select_from(source.from_clause)
+                             .where(source.where, condition).group_by(*grain, value))
+                rows = [{"as_of": day, **dict(zip(GRAIN, r[:-1], strict=True)), "measure": measure.code,
+                         "value": str(r[-1])} for r in connection.execute(statement)]
+                if rows:
+                    connection.execute(insert(summary_distinct), rows)
+                    written += len(rows)
+        rows = [{"as_of": day, **dict(zip(GRAIN, key, strict=True)), **values} for key, values in cells.items()
+                if any(values.values())]
+        if rows:
+            connection.execute(insert(summary_org), rows)
+            written += len(rows)
+    _set_meta(connection, "snapshots", ",".join(d.isoformat() for d in snapshots))
+    _set_meta(connection, "summary_version", _meta(connection, "data_version") or "0")
+    return written
+
+
+def fresh_snapshots(connection: Connection) -> set[date] | None:
+    """Snapshot dates, if the summaries were built from the current data; None otherwise."""
+    version, built_from = _meta(connection, "data_version"), _meta(connection, "summary_version")
+    if version is None or version != built_from:
+        return None
+    listed = _meta(connection, "snapshots") or ""
+    return {date.fromisoformat(text) for text in listed.split(",") if text}
