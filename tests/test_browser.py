@@ -1,0 +1,159 @@
+"""The real app in headless Chromium: every page at two screen sizes, a filter change, a shared
+URL, the reset button, a CSV download and presentation mode. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+PAGES = ["", "chi_tieu", "hop_tac_xa", "to_hop_tac", "lien_minh", "so_sanh", "du_lieu"]
+SIZES = {"1920": (1920, 1080), "1024": (1024, 768)}
+TAM_DUONG = quote("Huyện Tam Đường")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    port = _free_port()
+    env = {**os.environ, "HX_DATABASE_URL": f"sqlite:///{demo_db_path}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
+    page.wait_for_timeout(400)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60000)
+    page.wait_for_timeout(600)
+
+
+def open_page(browser, url: str, size=(1920, 1080)):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, accept_downloads=True,
+                                  locale="vi-VN")
+    page = context.new_page()
+    page.goto(url)
+    settle(page)
+    return context, page
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_every_page_at_two_sizes(browser, server):
+    for name, size in SIZES.items():
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        page = context.new_page()
+        for path in PAGES:
+            page.goto(f"{server}/{path}")
+            settle(page)
+            assert page.locator('[data-testid="stException"]').count() == 0, path
+            assert "Choose an option" not in page.content()
+            page.screenshot(path=str(ARTIFACTS / f"{path or 'tong_quan'}_{name}.png"), full_page=True)
+        context.close()
+
+
+def test_filter_change_updates_url_and_figures(browser, server):
+    context, page = open_page(browser, f"{server}/")
+    assert metric_value(page, "Tổng số HTX") == "416 HTX"
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+    page.get_by_role("option", name="Huyện Tam Đường").click()
+    page.keyboard.press("Escape")
+    settle(page)
+    assert "district=" in page.url
+    assert metric_value(page, "Tổng số HTX") != "416 HTX"
+    context.close()
+
+
+def test_shared_url_and_reset(browser, server, engine):
+    from hxcore.compute import Filter, evaluate
+
+    expected = int(evaluate(engine, Filter("2023-H1", districts=("106",)), ["coops_total"]).iloc[0]["value"])
+    context, page = open_page(browser, f"{server}/hop_tac_xa?district={TAM_DUONG}")
+    assert metric_value(page, "Tổng số HTX") == f"{expected} HTX"
+    page.get_by_role("button", name="Đặt lại bộ lọc").click()
+    settle(page)
+    assert "district=" not in page.url
+    assert metric_value(page, "Tổng số HTX") == "416 HTX"
+    context.close()
+
+
+def test_csv_download_bytes(browser, server):
+    context, page = open_page(browser, f"{server}/du_lieu?district={TAM_DUONG}")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Tải CSV").first.click()
+    download = info.value
+    assert download.suggested_filename == "hx_chi-so_tam-duong_2023-H1.csv"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    assert header[:3] == ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị"]
+    district = header.index("Huyện, thành phố")
+    rows = [line.split(";") for line in lines[1:]]
+    assert rows and all(r[district] == "Huyện Tam Đường" for r in rows if r[0].startswith("coops_"))
+    context.close()
+
+
+def test_presentation_mode(browser, server):
+    for name, size in SIZES.items():
+        context, page = open_page(browser, f"{server}/?present=1", size)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"trinh_chieu_{name}.png"))
+        for _ in range(6):
+            page.get_by_role("button", name="Tiếp ▶").click()
+            settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"trinh_chieu_target_{name}.png"))
+        context.close()
