@@ -123,6 +123,106 @@ def cmd_build_demo(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    """Validate a file (--dry-run) or import it in one transaction as a signed-in editor."""
+    from pathlib import Path
+
+    from hxcore import importer
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Lỗi: không có tệp '{args.file}'", file=sys.stderr)
+        return 2
+    engine = make_engine(args.db)
+    data = path.read_bytes()
+    plan = importer.prepare_import(engine, data, path.name, args.period)
+    if not plan.summary_frame().empty:
+        print(plan.summary_frame().to_string(index=False))
+    if plan.problems:
+        if args.report:
+            Path(args.report).write_bytes(plan.problems_csv())
+        print(plan.problems_frame().to_string(index=False), file=sys.stderr)
+    if not plan.ok:
+        print(f"Từ chối: {len(plan.errors)} lỗi, không ghi dữ liệu nào.", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"Chạy thử: sẽ thêm {plan.rows_added} dòng, thay đổi {plan.rows_changed} dòng. Chưa ghi gì.")
+        return 0
+    import getpass
+    import os
+
+    from hxcore import auth
+
+    user = args.user or input("Tên đăng nhập: ")
+    password = os.environ.get("HX_PASSWORD") or getpass.getpass("Mật khẩu: ")
+    try:
+        session = auth.sign_in(user, password)
+        record = importer.commit_import(engine, data, path.name, args.period, session)
+    except (auth.SignInError, auth.PermissionDenied) as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 3
+    except importer.ImportRejected as error:
+        print(f"Từ chối: {error}", file=sys.stderr)
+        return 1
+    print(f"Đã nhập (lần {record.id}): thêm {record.rows_added}, thay đổi {record.rows_changed} dòng. "
+          f"Bản sao lưu: {record.backup_path or '(không có: không phải SQLite)'}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    """Run the declared validation rules on a published report (and the data) or on the data alone."""
+    from hxcore import validation
+
+    engine = make_engine(args.db)
+    try:
+        reports = [args.report] if args.report else validation.published_reports(engine)
+        frames = [validation.check(engine, report=name) for name in reports]
+        if args.data or not reports:
+            frames.append(validation.check(engine, period=args.period))
+    except ValueError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
+    frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) \
+        else frames[0]
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        for number, row in enumerate(frame.to_dict("records"), start=1):
+            print(f"{number}. [{row['report'] or 'dữ liệu'} {row['period']}] {row['rule_label']}")
+            print(f"   số ghi {row['stated']}, số tính được {row['computed']}"
+                  + (f", chênh lệch {fmt.number(row['difference'], 2)}" if row["difference"] is not None
+                     and not pd.isna(row["difference"]) else ""))
+            print(f"   các số: {row['figures']}")
+            if row["suspect"]:
+                print(f"   nên xem lại: {row['suspect']}")
+            if row["note"]:
+                print(f"   ghi chú: {row['note']}")
+        print(f"{len(frame)} vi phạm.")
+    return 1 if args.strict and len(frame) else 0
+
+
+def cmd_add_user(args) -> int:
+    """Add or replace an editor in .streamlit/secrets.toml (bcrypt hash; the password is asked twice)."""
+    import getpass
+    import os
+
+    from hxcore import auth
+
+    password = os.environ.get("HX_PASSWORD")
+    if not password:
+        password = getpass.getpass("Mật khẩu mới: ")
+        if password != getpass.getpass("Nhập lại mật khẩu: "):
+            print("Lỗi: hai lần nhập mật khẩu không khớp.", file=sys.stderr)
+            return 2
+    try:
+        path = auth.add_user(args.name, password, args.role, args.full_name or "")
+    except ValueError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
+    print(f"Đã lưu người dùng '{args.name.strip().lower()}' ({args.role}) vào {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m hxcore", description="hx: chỉ tiêu kinh tế tập thể")
     root.add_argument("--db", help="SQLAlchemy URL (mặc định: HX_DATABASE_URL hoặc data/hx.sqlite)")
@@ -155,6 +255,28 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau",
                       help="lai-chau: dữ liệu demo của báo cáo; national: toàn quốc tổng hợp (~95.000 tổ chức)")
     demo.set_defaults(run=cmd_build_demo)
+
+    imp = commands.add_parser("import", help="nhập tệp Excel/CSV (kiểm tra trước, ghi tất cả hoặc không gì)")
+    imp.add_argument("file")
+    imp.add_argument("--period", required=True, help="kỳ báo cáo của số liệu, ví dụ 2023-H1")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    imp.add_argument("--user", help="tên đăng nhập biên tập viên (mật khẩu hỏi khi chạy hoặc HX_PASSWORD)")
+    imp.add_argument("--report", help="ghi danh sách lỗi ra tệp CSV")
+    imp.set_defaults(run=cmd_import)
+
+    chk = commands.add_parser("check", help="kiểm tra số liệu theo các quy tắc")
+    chk.add_argument("--report", help="mã báo cáo trong published_figures, ví dụ BC-BCH-2023-H1")
+    chk.add_argument("--data", action="store_true", help="kiểm tra cả dữ liệu")
+    chk.add_argument("--period", help="kỳ của dữ liệu (mặc định: kỳ mới nhất)")
+    chk.add_argument("--format", default="table", choices=["table", "csv"])
+    chk.add_argument("--strict", action="store_true", help="thoát với mã 1 nếu có vi phạm")
+    chk.set_defaults(run=cmd_check)
+
+    user = commands.add_parser("add-user", help="thêm biên tập viên vào .streamlit/secrets.toml")
+    user.add_argument("name")
+    user.add_argument("--role", default="editor", choices=["editor", "viewer"])
+    user.add_argument("--full-name")
+    user.set_defaults(run=cmd_add_user)
     return root
 
 
