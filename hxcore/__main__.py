@@ -106,6 +106,29 @@ def cmd_catalog(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from hxcore.bench import run_benchmark
+    from hxcore.schema import PROJECT_DIR
+
+    url = args.db
+    if url is None and args.scale == "national":
+        path = PROJECT_DIR / "data" / f"hx-national-{args.coops}.sqlite"
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            from hxcore.national import build_national
+
+            print(f"Tạo dữ liệu toàn quốc tổng hợp tại {path}…", flush=True)
+            build_national(make_engine(url), coops=args.coops, groups=args.groups,
+                           progress=lambda m: print(m, flush=True))
+    engine = make_engine(url)
+    if url is None:
+        from hxcore.demo import ensure_demo
+
+        ensure_demo(engine)
+    run_benchmark(engine, period=args.period, repeat=args.repeat, print_=lambda m: print(m, flush=True))
+    return 0
+
+
 def cmd_build_demo(args) -> int:
     from hxcore.demo import build_demo
     from hxcore.schema import DEFAULT_SQLITE_PATH
@@ -249,6 +272,14 @@ def parser() -> argparse.ArgumentParser:
 
     catalog = commands.add_parser("catalog", help="danh mục chỉ tiêu (Markdown)")
     catalog.set_defaults(run=cmd_catalog)
+
+    bench = commands.add_parser("bench", help="đo tốc độ truy vấn (benchmark)")
+    bench.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau")
+    bench.add_argument("--period", default="2023-H1")
+    bench.add_argument("--repeat", type=int, default=7)
+    bench.add_argument("--coops", type=int, default=30_000, help="với --scale national: số HTX")
+    bench.add_argument("--groups", type=int, default=65_000, help="với --scale national: số THT")
+    bench.set_defaults(run=cmd_bench)
 
     demo = commands.add_parser("build-demo", help="tạo lại cơ sở dữ liệu demo")
     demo.add_argument("--seed", type=int, default=42)
