@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 DB := data/hx.sqlite
 
-.PHONY: run test setup demo lint bench clean
+.PHONY: run test setup demo lint bench bench-national clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,8 @@ test: setup lint
 bench: setup $(DB)
 	$(BIN)/python -m hxcore bench
 
+bench-national: setup
+	$(BIN)/python -m hxcore bench --scale national
+
 clean:
-	rm -rf $(VENV) $(DB) .pytest_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) $(DB) data/hx-national-*.sqlite .pytest_cache .ruff_cache tests/artifacts

@@ -156,7 +156,8 @@ def attach_targets(engine: Engine, frame: pd.DataFrame, flt) -> pd.DataFrame:
     # A province target is not a district's target: only rows without a district can carry one.
     candidates = [i for i, district in enumerate(frame["district"]) if not isinstance(district, str)]
     targets = load_targets(engine, period.year, province=scope_province(engine, flt)) if candidates else pd.DataFrame()
-    by_scope = {(t["indicator"], t["sector_code"] or ""): t for t in targets.to_dict("records")}
+    by_scope = {(t["indicator"], t["sector_code"] if isinstance(t["sector_code"], str) else ""): t
+                for t in targets.to_dict("records")}
     for position in candidates:
         row = frame.iloc[position]
         sector = row["sector"] if isinstance(row["sector"], str) else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +26,25 @@ def demo_db_path(tmp_path_factory) -> Path:
 def engine(demo_db_path):
     """The demo database, read-only by convention: tests that write use `fresh_engine`."""
     return make_engine(f"sqlite:///{demo_db_path}")
+
+
+POSTGRES_URL = os.environ.get("HX_TEST_POSTGRES_URL")  # set by .ci/run (scripts/start-postgres.sh)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db(request, engine):
+    """The demo database on each backend hx supports: database tests run on both.
+
+    PostgreSQL is skipped only where no server is configured (HX_TEST_POSTGRES_URL unset);
+    CI starts one.
+    """
+    if request.param == "sqlite":
+        return engine
+    if not POSTGRES_URL:
+        pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
+    postgres = make_engine(POSTGRES_URL)
+    build_demo(postgres)
+    return postgres
 
 
 @pytest.fixture

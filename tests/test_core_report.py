@@ -34,31 +34,31 @@ def _figures():
                 yield pytest.param(row, id=f"{row['indicator']}:{row['aspect']}:{row['sector'] or 'all'}")
 
 
-def _actual(engine, row) -> float:
+def _actual(db, row) -> float:
     sectors = (row["sector"],) if row["sector"] else ()
     districts = (row["district"],) if row["district"] else ()
     flt = Filter(row["period"], districts=districts)
     if row["aspect"] == "attainment":
-        table = target_table(engine, Filter(row["period"]))
+        table = target_table(db, Filter(row["period"]))
         scope = table[(table["indicator"] == row["indicator"]) & (table["sector"].fillna("") == row["sector"])]
         return scope.iloc[0]["attainment"]
     if row["aspect"] == "share":
-        frame = evaluate(engine, flt, [row["indicator"]], by="sector", compare=False, with_targets=False)
+        frame = evaluate(db, flt, [row["indicator"]], by="sector", compare=False, with_targets=False)
         return frame.set_index("sector").loc[row["sector"], "share"]
-    frame = evaluate(engine, Filter(row["period"], districts=districts, sectors=sectors), [row["indicator"]],
+    frame = evaluate(db, Filter(row["period"], districts=districts, sectors=sectors), [row["indicator"]],
                      with_targets=False)
     return frame.iloc[0]["change" if row["aspect"] == "change" else "value"]
 
 
 @pytest.mark.parametrize("row", list(_figures()))
-def test_report_figure(engine, row):
+def test_report_figure(db, row):
     expected = float(row["followed_value"] or row["value"])
-    actual = _actual(engine, row)
+    actual = _actual(db, row)
     assert not pd.isna(actual), row["sentence"]
     assert round(float(actual), _decimals(row["printed"])) == pytest.approx(expected), row["sentence"]
 
 
-def test_every_report_figure_is_recorded(engine):
+def test_every_report_figure_is_recorded(db):
     """published_figures in the database holds the report's rows as printed, contradictions included."""
     from sqlalchemy import func, select
 
@@ -66,7 +66,7 @@ def test_every_report_figure_is_recorded(engine):
 
     with PUBLISHED.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    with engine.connect() as connection:
+    with db.connect() as connection:
         stored = connection.execute(
             select(func.count()).select_from(schema.published_figures)
             .where(schema.published_figures.c.report == "BC-BCH-2023-H1")
@@ -88,8 +88,8 @@ def test_every_report_figure_is_recorded(engine):
         ("fund_outstanding", 23_390, "dư nợ 22,695 tỷ sau giải ngân 1.000 và thu hồi 1.695 triệu đồng"),
     ],
 )
-def test_end_2022_baseline(engine, indicator, expected, sentence):
-    frame = evaluate(engine, Filter("2022"), [indicator], compare=False, with_targets=False)
+def test_end_2022_baseline(db, indicator, expected, sentence):
+    frame = evaluate(db, Filter("2022"), [indicator], compare=False, with_targets=False)
     assert frame.iloc[0]["value"] == pytest.approx(expected), sentence
 
 
@@ -107,7 +107,7 @@ def test_end_2022_baseline(engine, indicator, expected, sentence):
         ("coops_alliance_share", None, "behind"),  # 54% < 70%
     ],
 )
-def test_target_status_h1_2023(engine, indicator, sector, status):
-    table = target_table(engine, Filter("2023-H1"))
+def test_target_status_h1_2023(db, indicator, sector, status):
+    table = target_table(db, Filter("2023-H1"))
     row = table[(table["indicator"] == indicator) & (table["sector"].fillna("") == (sector or ""))].iloc[0]
     assert row["status"] == status

@@ -1,0 +1,136 @@
+"""National scale: hx against an independent pandas computation on the raw tables, summaries
+that are never stale, the PostgreSQL-ready SQL, and the benchmark at a reduced scale."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import select, update
+
+from hxcore import schema, summary
+from hxcore.bench import run_benchmark
+from hxcore.compute import Filter, evaluate
+from hxcore.national import build_national
+from hxcore.schema import make_engine
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    path = tmp_path_factory.mktemp("national") / "hx.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    build_national(engine, coops=2_500, groups=5_000, progress=lambda _m: None)
+    return engine
+
+
+def _independent(engine, flt: Filter) -> dict[str, float]:
+    """The same figures from the raw tables with pandas, written without hxcore.compute."""
+    end = flt.parsed_period.end
+    with engine.connect() as connection:
+        orgs = pd.read_sql(select(schema.organisations), connection)
+        facts = pd.read_sql(select(schema.facts).where(schema.facts.c.as_of.between(date(end.year, 1, 1), end)),
+                            connection)
+    for column in ("registered_on", "dissolved_on", "alliance_joined_on"):
+        orgs[column] = pd.to_datetime(orgs[column])
+    facts["as_of"] = pd.to_datetime(facts["as_of"])
+    if flt.province:
+        orgs = orgs[orgs["province_code"] == flt.province]
+    if flt.districts:
+        orgs = orgs[orgs["district_code"].isin(flt.districts)]
+    coops = orgs[orgs["kind"].isin(["htx", "credit_fund"])]
+    if flt.sectors:
+        coops = coops[coops["sector_code"].isin(flt.sectors)]
+    end_ts, start_ts = pd.Timestamp(end), pd.Timestamp(date(end.year, 1, 1))
+    existing = coops[(coops["registered_on"] <= end_ts) & (coops["dissolved_on"].isna() | (coops["dissolved_on"] > end_ts))]
+    at_end = facts[facts["as_of"] == end_ts].merge(coops, left_on="org_id", right_on="id")
+    operating = at_end[at_end["status"] == "operating"]
+    ytd = facts.merge(coops, left_on="org_id", right_on="id")
+    return {
+        "coops_total": len(existing),
+        "coops_new": int(coops["registered_on"].between(start_ts, end_ts).sum()),
+        "coops_operating": len(operating),
+        "coop_charter_capital": operating["charter_capital"].sum(),
+        "coop_members": operating["members"].sum(),
+        "coop_workers": operating["workers"].sum(),
+        "coop_new_members": ytd["new_members"].sum(),
+        "coops_effective_share": operating["rating"].isin(["tot", "kha"]).sum() / len(operating) * 100,
+        "coops_alliance_share": (operating["alliance_joined_on"] <= end_ts).sum() / len(operating) * 100,
+        "communes_with_operating_coop": operating["commune_code"].nunique(),
+    }
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        Filter("2023-H1"),
+        Filter("2020-H2", province="01"),
+        Filter("2024", province="79", sectors=("agriculture", "trade")),
+        Filter("2023-H1", province="12"),
+        Filter("2018-H1", districts=("0101", "0102")),
+        Filter("2022-H2", sectors=("construction",)),
+    ],
+    ids=["nation", "ha-noi-2020", "hcm-2024-two-sectors", "lai-chau", "two-districts", "construction"],
+)
+def test_national_figures_match_an_independent_computation(national, flt):
+    expected = _independent(national, flt)
+    frame = evaluate(national, flt, [c for c in expected if c != "communes_with_operating_coop"]
+                     + ["communes_with_coop_share"], compare=False, with_targets=False).set_index("indicator")
+    for code, value in expected.items():
+        actual = (frame.loc["communes_with_coop_share", "numerator"] if code == "communes_with_operating_coop"
+                  else frame.loc[code, "value"])
+        assert actual == pytest.approx(value), code
+
+
+def test_lai_chau_inside_the_nation_still_matches_the_report(national):
+    frame = evaluate(national, Filter("2023-H1", province="12"), ["coops_total", "coop_charter_capital",
+                                                                  "coops_effective_share"], with_targets=True)
+    values = frame.set_index("indicator")
+    assert values.loc["coops_total", "value"] == 416
+    assert values.loc["coop_charter_capital", "value"] == 1_056_714
+    assert round(values.loc["coops_effective_share", "value"], 1) == 36.8
+    assert values.loc["coops_effective_share", "target"] == 45  # Lai Châu's resolution applies to Lai Châu
+    nation = evaluate(national, Filter("2023-H1"), ["coops_effective_share"]).iloc[0]
+    assert nation["target"] is None  # ... and not to the whole country
+
+
+def test_summaries_follow_every_write(engine, demo_db_path, tmp_path):
+    copy = tmp_path / "hx.sqlite"
+    shutil.copy(demo_db_path, copy)
+    writable = make_engine(f"sqlite:///{copy}")
+    before = evaluate(writable, Filter("2023-H1"), ["coop_charter_capital"], compare=False).iloc[0]["value"]
+    with writable.connect() as connection:
+        org_id = connection.execute(
+            select(schema.facts.c.org_id).where(schema.facts.c.as_of == date(2023, 6, 30),
+                                                schema.facts.c.status == "operating").limit(1)).scalar()
+    with writable.begin() as connection:
+        connection.execute(update(schema.facts).where(schema.facts.c.org_id == org_id,
+                                                      schema.facts.c.as_of == date(2023, 6, 30))
+                           .values(charter_capital=schema.facts.c.charter_capital + 1000))
+        summary.data_changed(connection)
+    after = evaluate(writable, Filter("2023-H1"), ["coop_charter_capital"], compare=False).iloc[0]["value"]
+    assert after == before + 1000
+
+
+def test_stale_summaries_are_never_read(demo_db_path, tmp_path):
+    """A write that bumps the data version but does not rebuild summaries still gives the new figure."""
+    copy = tmp_path / "hx.sqlite"
+    shutil.copy(demo_db_path, copy)
+    writable = make_engine(f"sqlite:///{copy}")
+    with writable.begin() as connection:
+        connection.execute(update(schema.facts).where(schema.facts.c.as_of == date(2023, 6, 30),
+                                                      schema.facts.c.status == "operating")
+                           .values(members=schema.facts.c.members + 1))
+        summary._set_meta(connection, "data_version", "changed-without-refresh")
+    frame = evaluate(writable, Filter("2023-H1"), ["coop_members"], compare=False).iloc[0]
+    assert frame["value"] == 3453 + 326
+
+
+def test_benchmark_runs_at_reduced_scale(national):
+    lines: list[str] = []
+    medians = run_benchmark(national, repeat=2, print_=lines.append)
+    output = "\n".join(lines)
+    assert "panel, all indicators, whole area" in output and "by district" in output
+    assert output.count("same figures: yes") == 2, output  # pandas and DuckDB agree with hx
+    assert all(value > 0 for value in medians.values())
