@@ -294,13 +294,6 @@ INDICATORS: tuple[Indicator, ...] = (
 INDICATORS_BY_CODE = {i.code: i for i in INDICATORS}
 
 
-def indicator(code: str) -> Indicator:
-    try:
-        return INDICATORS_BY_CODE[code]
-    except KeyError:
-        raise KeyError(f"Chỉ tiêu không tồn tại: '{code}'. Có: {', '.join(INDICATORS_BY_CODE)}") from None
-
-
 def indicators_in(group: str) -> tuple[Indicator, ...]:
     return tuple(i for i in INDICATORS if i.group == group)
 

@@ -190,12 +190,20 @@ def target_table(engine: Engine, flt, resolution: str | None = None) -> pd.DataF
     targets = load_targets(engine, year=period.year, resolution=resolution, province=scope_province(engine, flt))
     if targets.empty:
         return pd.DataFrame()
+    records = targets.to_dict("records")
+    for target in records:
+        target["sector_code"] = target["sector_code"] if isinstance(target["sector_code"], str) else None
+    # One evaluation per scope (the province, or one sector), not one per target.
+    actuals = {}
+    for sector in dict.fromkeys(t["sector_code"] for t in records):
+        codes = sorted({t["indicator"] for t in records if t["sector_code"] == sector})
+        scope = replace(flt, sectors=(sector,) if sector else ())
+        frame = evaluate(engine, scope, codes, compare=False, with_targets=False)
+        actuals.update({(sector, row["indicator"]): row for row in frame.to_dict("records")})
     rows = []
     remaining_months = 12 - period.months_elapsed
-    for target in targets.to_dict("records"):
-        target["sector_code"] = target["sector_code"] if isinstance(target["sector_code"], str) else None
-        scope = replace(flt, sectors=(target["sector_code"],) if target["sector_code"] else ())
-        result = evaluate(engine, scope, [target["indicator"]], compare=False, with_targets=False).iloc[0]
+    for target in records:
+        result = actuals[(target["sector_code"], target["indicator"])]
         ind = INDICATORS_BY_CODE[target["indicator"]]
         assessment = assess(result["value"], target["comparator"], target["value"], target["value_high"],
                             ind.kind.value, period.year_fraction)
