@@ -47,7 +47,8 @@ for name, frame in plan.previews.items():
     with st.expander(f"Xem trước: {name} ({len(frame)} dòng)"):
         st.dataframe(frame, hide_index=True)  # file contents shown as data, never as HTML or Markdown
 if plan.problems:
-    label = f"{len(plan.errors)} lỗi" + (f", {len(plan.problems) - len(plan.errors)} cảnh báo" if len(plan.problems) > len(plan.errors) else "")
+    warnings = len(plan.problems) - len(plan.errors)
+    label = f"{len(plan.errors)} lỗi" + (f", {warnings} cảnh báo" if warnings else "")
     st.error(label) if plan.errors else st.warning(label)
     st.dataframe(plan.problems_frame(), hide_index=True)
     st.download_button("Tải danh sách lỗi (CSV)", plan.problems_csv(), "loi-nhap-du-lieu.csv", mime="text/csv")
