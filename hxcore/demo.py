@@ -790,6 +790,8 @@ def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=
                 if progress and len(rows) > chunk:
                     progress(f"  {table.name}: {min(start + chunk, len(rows)):,}/{len(rows):,}")
         refresh_summaries(connection)
+        # Fresh planner statistics after a bulk load: without them PostgreSQL picks full scans.
+        connection.exec_driver_sql("ANALYZE")
 
 
 def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
