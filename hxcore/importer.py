@@ -890,11 +890,16 @@ def backup_sqlite(engine: Engine, stamp: str) -> str | None:
 
 
 def _set_data_version(conn: Connection, value: str) -> None:
+    """A new data version, and the summary tables rebuilt from the written data in the same
+    transaction, so that figures change exactly when (and only if) the import commits."""
+    from hxcore.summary import refresh_summaries
+
     m = schema.meta
     if conn.execute(select(m.c.key).where(m.c.key == "data_version")).first():
         conn.execute(update(m).where(m.c.key == "data_version").values(value=value))
     else:
         conn.execute(insert(m).values(key="data_version", value=value))
+    refresh_summaries(conn)
 
 
 def commit_import(engine: Engine, data: bytes, file_name: str, period: str, session: Session) -> ImportRecord:

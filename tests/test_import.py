@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hxcore import auth, importer, schema, templates
+from hxcore import auth, importer, schema, summary, templates
+from hxcore.compute import Filter, evaluate
 from hxcore.schema import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,12 +208,15 @@ def test_commit_update_log_backup_and_undo(tmp_path, demo_db_path):
     with engine.connect() as conn:
         assert conn.execute(select(f.c.members).where(f.c.org_id == org["id"], f.c.as_of == date(2023, 6, 30))).scalar() \
             == fact["members"] + 5
+        assert summary.fresh_snapshots(conn) is not None  # summaries rebuilt in the import's transaction
+    assert evaluate(engine, Filter("2023-H1"), ["coop_members"], compare=False).iloc[0]["value"] == 3453 + 5
     with pytest.raises(auth.PermissionDenied):
         importer.undo_import(engine, record.id, auth.VIEWER)
     importer.undo_import(engine, record.id, EDITOR)
     with engine.connect() as conn:
         assert conn.execute(select(f.c.members).where(f.c.org_id == org["id"], f.c.as_of == date(2023, 6, 30))).scalar() \
             == fact["members"]
+    assert evaluate(engine, Filter("2023-H1"), ["coop_members"], compare=False).iloc[0]["value"] == 3453
     # Only the data tables are back as they were; the log keeps the import, marked undone.
     assert importer.import_history(engine).iloc[0]["status"] == "undone"
     assert before != importer.database_fingerprint(engine)
