@@ -111,6 +111,8 @@ def bullet_frame(targets: pd.DataFrame, status_labels: dict[str, str], lang: str
             + (" " + r["unit"] if r["unit"] != "%" else ""),
             "target_text": fmt.indicator_value(r["target"], r["unit"], decimals, lang),
             "attainment_text": fmt.percent(r.get("attainment"), 0, lang),
+            "bar_text": fmt.indicator_value(actual, r["unit"], decimals, lang) + " · "
+            + fmt.percent(r.get("attainment"), 0, lang),
         })
     return pd.DataFrame(rows)
 
@@ -135,7 +137,7 @@ def bullet_chart(frame: pd.DataFrame, status_labels: dict[str, str], presentatio
         color="#555", thickness=3, size=height * 0.8, strokeDash=[3, 2]).encode(x=alt.X("expected:Q", title=None)).properties(
         name="pace")
     text = base.mark_text(align="left", dx=6, fontSize=s["mark"], fontWeight="bold", color=INK).encode(
-        x=alt.X("actual:Q", title=None), text=alt.Text("attainment_text:N")).properties(name="label")
+        x=alt.X("actual:Q", title=None), text=alt.Text("bar_text:N")).properties(name="label")
     layered = alt.layer(scale_holder, bar, pace_tick, target_tick, text).properties(width=width, height=height)
     chart = layered.facet(
         row=alt.Row("label:N", title=None, sort=None,

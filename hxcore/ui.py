@@ -268,7 +268,11 @@ def demo_banner(lang: str) -> None:
     info = meta(get_engine())
     if info.get("demo") == "true":
         note = info.get("demo_note", "")
-        st.info(f"**{t('demo_notice', lang)}.** {note}", icon="ℹ️")
+        if note.startswith(t("demo_notice", "vi")) and lang == "vi":
+            head, _, rest = note.partition(":")
+            st.info(f"**{head}:** {rest.strip()}", icon="ℹ️")
+        else:
+            st.info(f"**{t('demo_notice', lang)}.** {note}", icon="ℹ️")
 
 
 def filter_text(view: View) -> str:
@@ -322,6 +326,7 @@ def kpi(container, row, view: View, note: str | None = None) -> None:
     delta, arrow, colour = None, "off", "gray"
     if not _missing(change) and not _missing(row.get("previous_value")):
         previous = Period.parse(row["previous_period"]).label(lang)
+        previous = previous[0].lower() + previous[1:] if lang == "vi" else previous  # mid-sentence
         suffix = " điểm %" if ind.unit == "%" and lang == "vi" else (" pts" if ind.unit == "%" else "")
         delta = f"{fmt.signed(change, max(ind.decimals, 1 if ind.unit == '%' else 0), lang)}{suffix} " + t(
             "vs", lang, period=previous)
@@ -402,8 +407,9 @@ header[data-testid="stHeader"]
   { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 22px !important; color: #000 !important; }
-[data-testid="stMetricValue"] { font-size: 72px !important; color: #000 !important; }
-[data-testid="stMetricLabel"] p { font-size: 28px !important; color: #000 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 64px !important; color: #000 !important;
+  line-height: 1.15 !important; white-space: normal !important; }
+[data-testid="stMetricLabel"] p { font-size: 26px !important; color: #000 !important; white-space: normal !important; }
 [data-testid="stMetricDelta"] { font-size: 24px !important; }
 button p { font-size: 22px !important; }
 h1 { font-size: 44px !important; color: #000 !important; }

@@ -12,10 +12,10 @@ lang = view.lang
 
 HEADLINES = ["coops_total", "coops_operating", "coop_charter_capital", "coop_members_workers", "groups_total"]
 
-top = st.columns([6, 2, 2, 2, 2])
-top[0].markdown(f"**{t('app_title', lang)} · {view.period.label(lang)} · {ui.filter_text(view)}**")
-auto = top[1].toggle(t("auto_advance", lang), key="present_auto")
-top[4].button(t("exit_present", lang), on_click=ui.leave_presentation, key="present_exit")
+st.markdown(f"**{t('app_title', lang)} · {view.period.label(lang)} · {ui.filter_text(view)}**")
+top = st.columns([3, 2, 2, 3])
+auto = top[0].toggle(t("auto_advance", lang), key="present_auto")
+top[3].button(t("exit_present", lang), on_click=ui.leave_presentation, key="present_exit", width="stretch")
 if not ui.has_data(engine, view):
     st.stop()
 
@@ -28,8 +28,8 @@ def move(step: int) -> None:
     st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % len(slides)
 
 
-top[2].button(t("prev", lang), on_click=move, args=(-1,), key="present_prev", width="stretch")
-top[3].button(t("next", lang), on_click=move, args=(1,), key="present_next", width="stretch", type="primary")
+top[1].button(t("prev", lang), on_click=move, args=(-1,), key="present_prev", width="stretch")
+top[2].button(t("next", lang), on_click=move, args=(1,), key="present_next", width="stretch", type="primary")
 
 
 @st.fragment(run_every=20 if auto else None)
@@ -56,6 +56,10 @@ def slide() -> None:
         if kind == "kpi" or sector is None:
             row = rows.loc[code].to_dict()
             row["indicator"] = code
+            unit = "" if ind.unit == "%" else f" {ind.unit}"
+            st.markdown(f'<div style="font-size:76px;font-weight:700;color:#000;line-height:1.1">'
+                        f'{ui.value_text(row, lang)}<span style="font-size:34px">{unit}</span></div>',
+                        unsafe_allow_html=True)
             ui.kpi(st, row, view)
         else:
             r = targets.loc[ref]
