@@ -112,7 +112,22 @@ def list_frame(engine, name: str, flt: Filter) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _choices(_engine, version: str):
-    return available_periods(_engine), district_choices(_engine)
+    return _available_periods(_engine), district_choices(_engine)
+
+
+def _available_periods(engine) -> list[str]:
+    try:
+        return available_periods(engine)
+    except TypeError:
+        # compute.available_periods (566f9e0) still treats _snapshot_dates' new (dates, fresh) tuple as
+        # a set; until the one-line fix lands in compute.py, list the periods from the dates here.
+        from hxcore import compute
+
+        dates = compute._snapshot_dates(engine)[0]
+        found = [Period(y, part) for y in range(min(dates).year, max(dates).year + 1)
+                 for part in (None, "H2", "H1", "Q4", "Q3", "Q2", "Q1") if Period(y, part).end in dates] if dates else []
+        found.sort(key=lambda p: (p.end, p.kind != "year", p.kind == "quarter"), reverse=True)
+        return [p.code for p in found]
 
 
 def choices(engine) -> tuple[list[str], list[tuple[str, str]]]:
