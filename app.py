@@ -2,16 +2,18 @@
 
 import streamlit as st
 
+from auth_ui import current_role, sidebar_sign_in
 from hxcore import ui
 from hxcore.ui_text import t
 
-_present = st.query_params.get(ui.K_PRESENT) in ("1", "true") or st.session_state.get("hx_present", False)
+_present = st.query_params.get(ui.K_PRESENT) in ("1", "true") or st.session_state.get(ui.PRESENT_MODE, False)
 st.set_page_config(page_title="KTTT Lai Châu", page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed" if _present else "expanded")
 
 view = ui.sidebar_filters()
 st.session_state["hx_view"] = view
 lang = view.lang
+sidebar_sign_in()
 
 PAGES = [
     st.Page("pages/tong_quan.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
@@ -21,7 +23,10 @@ PAGES = [
     st.Page("pages/lien_minh.py", title=t("page_alliance", lang), icon=":material/handshake:"),
     st.Page("pages/so_sanh.py", title=t("page_compare", lang), icon=":material/leaderboard:"),
     st.Page("pages/du_lieu.py", title=t("page_data", lang), icon=":material/download:"),
+    st.Page("pages/kiem_tra.py", title=t("page_checks", lang), icon=":material/fact_check:"),
 ]
+if current_role() == "editor":  # viewers never see a write page (the page and hxcore check again)
+    PAGES.append(st.Page("pages/nhap_du_lieu.py", title=t("page_import", lang), icon=":material/upload_file:"))
 
 if view.presentation:
     ui.presentation_css()

@@ -422,7 +422,7 @@ def resolve_sectors(tokens) -> tuple[str, ...]:
 
 def available_periods(engine: Engine) -> list[str]:
     """Period codes the database has snapshots for (years, halves and quarters), newest first."""
-    snapshots = _snapshot_dates(engine)
+    snapshots, _ = _snapshot_dates(engine)
     if not snapshots:
         return []
     periods = []

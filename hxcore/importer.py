@@ -249,13 +249,18 @@ def _norm_header(text) -> str:
 
 def decode_text(data: bytes) -> str:
     """Text of a CSV export: UTF-8 with or without BOM, UTF-16, else Windows-1258 (which covers CP1252)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    sample = data[:4000]
-    if sample and sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM
-        return data.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be")
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        sample = data[:4000]
+        if sample and sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM
+            return data.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be")
+    except UnicodeDecodeError as error:
+        # The file announces its encoding but breaks it: most often a copy cut off mid-character.
+        raise FileProblem(f"Tệp ghi mã {error.encoding.upper()} nhưng có byte không hợp lệ ở vị trí {error.start}: "
+                          "tệp có thể bị cắt cụt hoặc hỏng; hãy xuất lại tệp từ Excel.") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -30,7 +30,8 @@ _LABELS_VI = {
     "Q3": "Quý III/{y}",
     "Q4": "Quý IV/{y}",
 }
-_LABELS_EN = {None: "Year {y}", "H1": "First half {y}", "H2": "Second half {y}"}
+_LABELS_EN = {None: "Year {y}", "H1": "First half {y}", "H2": "Second half {y}", "Q1": "Q1 {y}", "Q2": "Q2 {y}",
+              "Q3": "Q3 {y}", "Q4": "Q4 {y}"}
 
 
 class PeriodError(ValueError):

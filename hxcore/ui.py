@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from hxcore import export, fmt, lists, schema
 from hxcore.catalog import INDICATORS_BY_CODE
-from hxcore.compute import Filter, available_periods, district_choices, evaluate
+from hxcore.compute import Filter, available_periods, district_choices, evaluate, province_choices
 from hxcore.periods import COMPARISON_LABELS, Comparison, Period
 from hxcore.targets import STATUS_LABELS, STATUS_LABELS_EN, gap_by_district, target_table
 from hxcore.ui_text import t
@@ -23,11 +23,13 @@ from hxcore.vocab import SECTOR_CODES, sector_label
 
 # URL parameter names: part of every shared link, so never rename them.
 K_LANG, K_PERIOD, K_DISTRICTS, K_SECTORS, K_COMPARE, K_PRESENT = "lang", "period", "district", "sector", "compare", "present"
-BOUND_KEYS = (K_PERIOD, K_DISTRICTS, K_SECTORS, K_COMPARE)
+K_PROVINCE = "province"
+BOUND_KEYS = (K_PROVINCE, K_PERIOD, K_DISTRICTS, K_SECTORS, K_COMPARE)
 DEFAULT_PERIOD = "2023-H1"  # the period of the report the tool reproduces
 COMPARISON_LABELS_EN = {Comparison.PREVIOUS_YEAR_END: "Previous year end",
                         Comparison.SAME_PERIOD_LAST_YEAR: "Same period last year"}
 LANG_OPTIONS = {"VI": "vi", "EN": "en"}
+PRESENT_MODE = "hx_present_mode"  # session key: is the app on the projector
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,26 +114,17 @@ def list_frame(engine, name: str, flt: Filter) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _choices(_engine, version: str):
-    return _available_periods(_engine), district_choices(_engine)
-
-
-def _available_periods(engine) -> list[str]:
-    try:
-        return available_periods(engine)
-    except TypeError:
-        # compute.available_periods (566f9e0) still treats _snapshot_dates' new (dates, fresh) tuple as
-        # a set; until the one-line fix lands in compute.py, list the periods from the dates here.
-        from hxcore import compute
-
-        dates = compute._snapshot_dates(engine)[0]
-        found = [Period(y, part) for y in range(min(dates).year, max(dates).year + 1)
-                 for part in (None, "H2", "H1", "Q4", "Q3", "Q2", "Q1") if Period(y, part).end in dates] if dates else []
-        found.sort(key=lambda p: (p.end, p.kind != "year", p.kind == "quarter"), reverse=True)
-        return [p.code for p in found]
+    return available_periods(_engine), district_choices(_engine), province_choices(_engine)
 
 
 def choices(engine) -> tuple[list[str], list[tuple[str, str]]]:
-    return _choices(engine, version(engine))
+    periods, districts, _ = _choices(engine, version(engine))
+    return periods, districts
+
+
+def provinces(engine) -> list[tuple[str, str]]:
+    """(code, name) of the provinces: a province filter appears when there is more than one."""
+    return _choices(engine, version(engine))[2]
 
 
 @st.cache_data(show_spinner=False)
@@ -224,11 +217,11 @@ def sidebar_filters() -> View:
     if bad:
         st.session_state["hx_bad_params"] = bad
     present_param = st.query_params.get(K_PRESENT)
-    if present_param is not None and "hx_present" not in st.session_state:
-        st.session_state["hx_present"] = present_param in ("1", "true")
+    if PRESENT_MODE not in st.session_state:
+        st.session_state[PRESENT_MODE] = present_param in ("1", "true")
 
     default_period = DEFAULT_PERIOD if DEFAULT_PERIOD in period_options else (periods[0] if periods else "2023-H1")
-    defaults = {K_PERIOD: default_period, K_DISTRICTS: [], K_SECTORS: [],
+    defaults = {K_PROVINCE: None, K_PERIOD: default_period, K_DISTRICTS: [], K_SECTORS: [],
                 K_COMPARE: Comparison.PREVIOUS_YEAR_END}
 
     with st.sidebar:
@@ -240,6 +233,15 @@ def sidebar_filters() -> View:
         period = st.selectbox(t("period", lang), period_options, index=period_options.index(default_period),
                               format_func=lambda p: period_label[p], key=K_PERIOD, bind="query-params",
                               persist_state="session", placeholder=t("period_ph", lang))
+        province = None
+        all_provinces = provinces(engine)
+        if len(all_provinces) > 1:  # a national database: choose the province first
+            names = dict(all_provinces)
+            province = st.selectbox(t("province", lang), [c for c, _ in all_provinces], index=None,
+                                    format_func=lambda c: names.get(c, c), key=K_PROVINCE, bind="query-params",
+                                    persist_state="session", placeholder=t("whole_country", lang))
+            districts = [(c, n) for c, n in districts if province and _province_of(engine, c) == province]
+            district_label = dict(districts)
         chosen_districts = st.multiselect(t("districts", lang), [c for c, _ in districts],
                                           format_func=lambda c: district_label.get(c, c), key=K_DISTRICTS,
                                           bind="query-params", persist_state="session",
@@ -250,28 +252,48 @@ def sidebar_filters() -> View:
                                         placeholder=t("sectors_ph", lang))
         comparison = st.radio(t("comparison", lang), list(Comparison), format_func=lambda c: comparison_label[c],
                               key=K_COMPARE, bind="query-params", persist_state="session")
-        presentation = st.toggle(t("present", lang), key="hx_present", on_change=_sync_present)
+        # The mode lives in its own session key, not in the toggle's widget state: the toggle sits
+        # in the hidden sidebar during a presentation, and an unmounted widget loses its value.
+        st.toggle(t("present", lang), value=st.session_state[PRESENT_MODE], key="hx_present",
+                  on_change=_toggle_present)
+        presentation = st.session_state[PRESENT_MODE]
         st.button(t("reset", lang), on_click=_reset, args=(defaults,), icon=":material/restart_alt:",
                   width="stretch")
         st.caption(t("app_subtitle", lang))
 
     if st.session_state.get("hx_bad_params"):
         st.warning(t("bad_param", lang, items=", ".join(st.session_state["hx_bad_params"])), icon="⚠️")
-    flt = Filter(period=period or default_period, districts=tuple(chosen_districts or ()),
+    flt = Filter(period=period or default_period, province=province,
+                 districts=tuple(c for c in (chosen_districts or ()) if c in district_label),
                  sectors=tuple(chosen_sectors or ()), comparison=Comparison(comparison or Comparison.PREVIOUS_YEAR_END))
     return View(flt=flt, lang=lang, presentation=bool(presentation), district_names=dict(districts))
 
 
+def _toggle_present() -> None:
+    st.session_state[PRESENT_MODE] = bool(st.session_state.get("hx_present"))
+    _sync_present()
+
+
+def _province_of(engine, district: str) -> str | None:
+    return _district_provinces(engine, version(engine)).get(district)
+
+
+@st.cache_data(show_spinner=False)
+def _district_provinces(_engine, version: str) -> dict[str, str]:
+    return {code: province for province, _ in province_choices(_engine)
+            for code, _ in district_choices(_engine, province)}
+
+
 def _sync_present() -> None:
     # Not a bound widget: the URL says present=1, which a bound toggle would not accept.
-    if st.session_state.get("hx_present"):
+    if st.session_state.get(PRESENT_MODE):
         st.query_params[K_PRESENT] = "1"
     elif K_PRESENT in st.query_params:
         del st.query_params[K_PRESENT]
 
 
 def leave_presentation() -> None:
-    st.session_state["hx_present"] = False
+    st.session_state[PRESENT_MODE] = False
     _sync_present()
 
 

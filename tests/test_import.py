@@ -240,7 +240,11 @@ def test_duplicates_against_the_database(fresh_engine):
 
 def test_truncated_and_oversized_files_are_refused(fresh_engine):
     xlsx = templates.template_xlsx()
+    with_bom = "\ufeff".encode() + csv_text().encode()
+    cut_in_a_character = with_bom[: with_bom.rindex("Đ".encode()) + 1]  # found by the property test
+    utf16 = csv_text().encode("utf-16")
     for data, name in ((xlsx[: len(xlsx) // 2], "cut.xlsx"), (csv_text().encode()[:-7], "cut.csv"),
+                       (cut_in_a_character, "cut-bom.csv"), (utf16[:-1], "cut-utf16.csv"),
                        (b"x" * (importer.MAX_FILE_BYTES + 1), "big.csv")):
         plan = importer.prepare_import(fresh_engine, data, name, "2023-H1")
         assert not plan.ok and plan.errors[0].row == 0

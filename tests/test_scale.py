@@ -134,3 +134,25 @@ def test_benchmark_runs_at_reduced_scale(national):
     assert "panel, all indicators, whole area" in output and "by district" in output
     assert output.count("same figures: yes") == 2, output  # pandas and DuckDB agree with hx
     assert all(value > 0 for value in medians.values())
+
+
+def test_app_gains_a_province_filter_on_a_national_database(national, monkeypatch):
+    """With several provinces the sidebar shows a province choice; the overview follows it."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from hxcore import fmt
+
+    monkeypatch.setenv("HX_DATABASE_URL", str(national.url))
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    at = AppTest.from_file(app, default_timeout=90).run()
+    assert not at.exception
+    assert [box.label for box in at.selectbox if box.label == "Tỉnh, thành phố"]
+    country = evaluate(national, Filter("2023-H1"), ["coops_total"]).iloc[0]["value"]
+    assert any(m.value.startswith(fmt.number(country)) for m in at.metric), [m.value for m in at.metric][:3]
+    at = AppTest.from_file(app, default_timeout=90)
+    at.query_params["province"] = "Tỉnh Lai Châu"
+    at.run()
+    assert not at.exception
+    assert any(m.value.startswith("416") for m in at.metric), [m.value for m in at.metric][:3]
