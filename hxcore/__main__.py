@@ -55,7 +55,7 @@ def cmd_indicators(args) -> int:
     if args.format == "csv":
         frame[CSV_COLUMNS].to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        columns = ["indicator", *([args.by] if args.by else []), "value", "unit", "previous_value", "change",
+        columns = ["indicator", *([args.by] if args.by else []), "value", "unit", "previous_period", "previous_value", "change",
                    "target", "status"]
         _print_table(frame, columns, _decimals)
     return 0

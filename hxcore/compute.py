@@ -342,7 +342,7 @@ def evaluate(
     """One row per indicator × breakdown value, with its comparison and its target.
 
     Columns: indicator, label, unit, kind, period, as_of, district, sector, value, numerator,
-    denominator, share (of the breakdown's total), previous_period, previous_value, change,
+    denominator, share (of the breakdown's total), previous_period (the same months a year earlier for flows), previous_value, change,
     target, target_high, comparator, attainment, expected, status, target_item.
     """
     if by not in (None, *BREAKDOWNS):
@@ -350,14 +350,21 @@ def evaluate(
     selected = [_indicator(code) for code in indicators] if indicators else list(INDICATORS)
     snapshots = _snapshot_dates(engine)
     frame = _frame(engine, flt, selected, by, snapshots)
-    previous = comparison_period(flt.parsed_period, flt.comparison)
-    frame["previous_period"] = previous.code
+    period = flt.parsed_period
+    stock_previous = comparison_period(period, flt.comparison)
+    # A year-to-date count is compared with the same months a year earlier: 13 HTX founded by
+    # 30/6/2023 against the whole of 2022 would read as a fall that is not one.
+    flow_previous = period.same_period_last_year()
+    previous_of = {ind.code: flow_previous if counted_over_the_year(ind) else stock_previous for ind in selected}
+    frame["previous_period"] = frame["indicator"].map(lambda code: previous_of[code].code)
     if compare:
-        before = _frame(engine, replace(flt, period=previous.code), selected, by, snapshots)
         keys = ["indicator", "district", "sector", "province"]
-        merged = frame.merge(before[[*keys, "value"]].rename(columns={"value": "previous_value"}),
-                             on=keys, how="left")
-        frame = merged
+        befores = []
+        for previous in dict.fromkeys(previous_of.values()):
+            group = [ind for ind in selected if previous_of[ind.code] == previous]
+            befores.append(_frame(engine, replace(flt, period=previous.code), group, by, snapshots)[[*keys, "value"]])
+        before = pd.concat(befores, ignore_index=True).rename(columns={"value": "previous_value"})
+        frame = frame.merge(before, on=keys, how="left")
         frame["change"] = frame["value"] - frame["previous_value"]
     else:
         frame["previous_value"] = None
@@ -367,6 +374,11 @@ def evaluate(
 
         frame = attach_targets(engine, frame, flt)
     return frame
+
+
+def counted_over_the_year(ind: Indicator) -> bool:
+    """Flows, and averages of flows (revenue per HTX), are counted from 1 January."""
+    return ind.kind == Kind.FLOW or MEASURES_BY_CODE[ind.numerator].source == "facts_ytd"
 
 
 def _indicator(code: str) -> Indicator:

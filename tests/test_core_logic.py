@@ -55,6 +55,14 @@ def test_comparison_periods(code, comparison, expected):
     assert comparison_period(Period.parse(code), comparison).code == expected
 
 
+def test_stocks_compare_with_the_year_end_and_flows_with_the_same_months(db):
+    frame = evaluate(db, Filter("2023-H1"), ["coops_total", "coops_new", "coop_avg_revenue"]).set_index("indicator")
+    assert frame["previous_period"].to_dict() == {"coops_total": "2022", "coops_new": "2022-H1",
+                                                  "coop_avg_revenue": "2022-H1"}
+    h1_2022 = evaluate(db, Filter("2022-H1"), ["coops_new"], compare=False).iloc[0]["value"]
+    assert frame.loc["coops_new", "change"] == 13 - h1_2022
+
+
 def test_previous_period():
     assert [Period.parse(c).previous().code for c in ("2023-H1", "2023-H2", "2023-Q1", "2023")] == [
         "2022-H2", "2023-H1", "2022-Q4", "2022"]
