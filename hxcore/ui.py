@@ -208,8 +208,7 @@ def sidebar_filters() -> View:
     """Draw the shared sidebar and return the View. Every widget is bound to the URL."""
     engine = get_engine()
     periods, districts = choices(engine)
-    raw_lang = st.query_params.get(K_LANG, st.session_state.get(K_LANG, "VI"))
-    lang = LANG_OPTIONS.get(str(raw_lang).upper(), "vi")
+    lang = url_lang()
     period_options = _period_options(periods)
     period_label, district_label, sector_label_, comparison_label = _labels(lang, period_options, districts)
 
@@ -458,9 +457,64 @@ def presentation_css() -> None:
     st.html(PRESENT_CSS)
 
 
+# A projector at 1024×768 leaves about 560 px beside the sidebar: four KPI cards in a row would
+# cut their figures ("1.05…"). Below 1200 px, rows of columns wrap two by two, and a figure that
+# still does not fit wraps instead of being cut.
+RESPONSIVE_CSS = """
+<style>
+@media (max-width: 1200px) {
+  div[data-testid="stHorizontalBlock"] { flex-wrap: wrap; row-gap: 1rem; }
+  div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {
+    min-width: calc(50% - 1rem) !important; flex: 1 1 calc(50% - 1rem) !important; }
+}
+div[data-testid="stMetricValue"] *, div[data-testid="stMetricLabel"] *, div[data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+@media (max-width: 1200px) { div[data-testid="stMetricValue"] { font-size: 1.9rem !important; } }
+</style>
+"""
+
+
+def responsive_css() -> None:
+    st.html(RESPONSIVE_CSS)
+
+
+WANTED_PAGE = "hx_wanted_page"
+
+
 def current() -> View:
-    """The View app.py computed for this run."""
+    """The View app.py computed for this run.
+
+    A link straight to a page, opened first after the server starts, is run by Streamlit's old
+    `pages/` routing, without app.py (st.navigation has not been seen yet): go through app.py,
+    which registers the navigation and then opens the page asked for, with the link's filters.
+    """
+    if "hx_view" not in st.session_state:
+        import inspect
+        from pathlib import Path
+
+        caller = Path(inspect.stack()[1].filename)
+        st.session_state[WANTED_PAGE] = f"{caller.parent.name}/{caller.name}"
+        st.switch_page("app.py", query_params={k: st.query_params.get_all(k) for k in st.query_params})
     return st.session_state["hx_view"]
+
+
+def open_wanted_page(pages: list) -> None:
+    """The page a deep link asked for (see current()), once app.py has registered the navigation.
+
+    Called before the sidebar binds its widgets to the URL: the link's filters go along."""
+    wanted = st.session_state.pop(WANTED_PAGE, None)
+    if not wanted:
+        return
+    st.navigation(pages)
+    for page in pages:
+        if page.url_path == wanted.rsplit("/", 1)[-1].removesuffix(".py"):
+            st.switch_page(page, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
+def url_lang() -> str:
+    """The language asked for in the URL (or this session), before the sidebar is drawn."""
+    raw = st.query_params.get(K_LANG, st.session_state.get(K_LANG, "VI"))
+    return LANG_OPTIONS.get(str(raw).upper(), "vi")
 
 
 def trend_frame(engine, view: View, code: str, kind: str = "half") -> pd.DataFrame:
