@@ -28,6 +28,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "province": ("Tỉnh, thành phố", "Province"),
     "whole_country": ("Toàn quốc", "Whole country"),
     "page_checks": ("Kiểm tra số liệu", "Data checks"),
+    "checks_intro": ("Mỗi quy tắc nói những số nào phải khớp nhau. Một số in ra được hiểu theo cách làm tròn của nó "
+                     "(\"1,1%\" là 1,05–1,15%; \"hơn 900\" là từ 901).",
+                     "Each rule says which figures must agree. A printed figure stands for the range its rounding "
+                     "allows (\"1,1%\" is 1.05–1.15%; \"hơn 900\", more than 900, is at least 901)."),
+    "checks_what": ("Kiểm tra", "Check"),
+    "checks_what_ph": ("Chọn báo cáo hoặc dữ liệu", "Choose a report or the data"),
+    "checks_data": ("Dữ liệu, {period}", "The data, {period}"),
+    "checks_rules": ("Các quy tắc", "The rules"),
+    "checks_none": ("Không có vi phạm nào.", "No violations."),
+    "checks_found": ("{n} vi phạm", "{n} violations"),
+    "checks_download": ("Tải về (CSV)", "Download (CSV)"),
     "page_import": ("Nhập dữ liệu", "Import data"),
     "districts": ("Huyện, thành phố", "Districts"),
     "districts_ph": ("Toàn tỉnh (chọn huyện để lọc)", "Whole province (choose to filter)"),

@@ -5,23 +5,29 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hxcore import validation
-from hxcore.ui import get_engine
+from hxcore import export, ui, validation
+from hxcore.ui_text import t
 
-st.title("Kiểm tra số liệu")
-st.caption("Mỗi quy tắc nói những số nào phải khớp nhau. Một số in ra được hiểu theo cách làm tròn của nó "
-           "(\"1,1%\" là 1,05–1,15%; \"hơn 900\" là từ 901).")
-engine = get_engine()
+view = ui.current()
+lang = view.lang
+engine = ui.get_engine()
+
+st.title(t("page_checks", lang))
+st.caption(t("checks_intro", lang))
 reports = validation.published_reports(engine)
-choice = st.selectbox("Kiểm tra", ["Dữ liệu (kỳ mới nhất)", *reports], index=1 if reports else 0,
-                      placeholder="Chọn báo cáo")
-frame = validation.check(engine, report=None if choice not in reports else choice)
-with st.expander("Các quy tắc"):
+DATA = "__data__"
+choice = st.selectbox(t("checks_what", lang), [DATA, *reports], index=1 if reports else 0,
+                      format_func=lambda c: t("checks_data", lang, period=view.period.label(lang)) if c == DATA else c,
+                      placeholder=t("checks_what_ph", lang))
+frame = validation.check(engine, report=None if choice == DATA else choice,
+                         period=view.flt.period if choice == DATA else None)
+with st.expander(t("checks_rules", lang)):
     st.dataframe(pd.DataFrame([{"Mã": r.code, "Quy tắc": r.label_vi} for r in validation.RULES]), hide_index=True)
 if frame.empty:
-    st.success("Không có vi phạm nào.")
+    st.success(t("checks_none", lang))
     st.stop()
-st.warning(f"{len(frame)} vi phạm")
-shown = frame.rename(columns=validation.VIOLATION_LABELS)[list(validation.VIOLATION_LABELS.values())]
+st.warning(t("checks_found", lang, n=len(frame)))
+shown = validation.display_frame(frame)
 st.dataframe(shown, hide_index=True)
-st.download_button("Tải về (CSV)", shown.to_csv(index=False).encode("utf-8-sig"), "kiem-tra-so-lieu.csv", mime="text/csv")
+name = "kiem-tra_" + ("du-lieu_" + view.flt.period if choice == DATA else choice.lower()) + ".csv"
+st.download_button(t("checks_download", lang), export.csv_bytes(shown), name, mime="text/csv")

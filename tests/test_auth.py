@@ -94,6 +94,11 @@ def test_checks_page_lists_the_report_violations(tmp_path, demo_db_path, monkeyp
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("HX_DATABASE_URL", f"sqlite:///{demo_db_path}")
-    at = AppTest.from_file(str(ROOT / "pages" / "kiem_tra.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/kiem_tra.py").run()
     assert not at.exception
-    assert any("vi phạm" in w.value for w in at.warning)
+    assert any("10 vi phạm" in w.value for w in at.warning)
+    shown = at.dataframe[-1].value
+    assert "None" not in shown.astype(str).to_numpy()  # blanks, not Python's None
+    assert "Vốn điều lệ HTX" in set(shown["Chỉ tiêu"])  # labels, not codes
+    assert "−3.240" in set(shown["Chênh lệch"])  # Vietnamese number format
