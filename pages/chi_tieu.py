@@ -41,7 +41,7 @@ def display_label(row) -> str:
 targets["display_label"] = targets.apply(display_label, axis=1)
 st.caption(t("legend_bullet", lang))
 ui.chart(charts.bullet_chart(charts.bullet_frame(targets, view.status_labels, lang), view.status_labels, lang=lang,
-                             width=700))
+                             width=460))  # fits beside the sidebar at 1024×768
 ui.as_of_caption(view)
 
 
