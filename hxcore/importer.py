@@ -119,12 +119,14 @@ SHEETS: tuple[Sheet, ...] = (
         Col("workers", "Số lao động thường xuyên", "int", True, ("Lao động", "Số lao động", "Lao động thường xuyên"), 0, 5_000, 15,
             "số nguyên từ 0 đến 5.000"),
         Col("revenue", "Doanh thu (triệu đồng)", "float", False, ("Doanh thu",), 0, 10_000_000, 820,
-            "số triệu đồng từ 1/1 đến cuối kỳ, không âm"),
+            "số triệu đồng trong kỳ báo cáo (6 tháng, hoặc từ kỳ báo cáo trước), không âm"),
         Col("avg_income_month", "Thu nhập bình quân (triệu đồng/người/tháng)", "float", False,
             ("Thu nhập bình quân", "Thu nhập bình quân tháng", "Thu nhập BQ"), 0, 200, "4,5", "triệu đồng/người/tháng, từ 0 đến 200"),
         Col("rating", "Xếp loại", "rating", False, ("Đánh giá", "Phân loại"), example="Khá", expected="Tốt, Khá, Trung bình hoặc Yếu"),
-        Col("new_members", "Thành viên mới", "int", False, ("Thành viên thu hút mới",), 0, 100_000, 2, "số nguyên không âm"),
-        Col("new_workers", "Lao động mới", "int", False, ("Lao động thu hút mới",), 0, 5_000, 3, "số nguyên không âm"),
+        Col("new_members", "Thành viên mới", "int", False, ("Thành viên thu hút mới",), 0, 100_000, 2,
+            "số thành viên mới trong kỳ báo cáo (không cộng dồn từ đầu năm), số nguyên không âm"),
+        Col("new_workers", "Lao động mới", "int", False, ("Lao động thu hút mới",), 0, 5_000, 3,
+            "số lao động mới trong kỳ báo cáo (không cộng dồn từ đầu năm), số nguyên không âm"),
     ), ("So lieu", "So lieu 6 thang", "Bao cao 6 thang", "Số liệu")),
     Sheet("training", "Lớp tập huấn", "training_classes", (
         Col("held_on", "Ngày tổ chức", "date", True, ("Ngày", "Ngày mở lớp"), example="12/4/2023", expected="ngày trong kỳ báo cáo"),
@@ -447,6 +449,7 @@ class _Context:
     period: Period
     districts: list[tuple[str, str]]
     communes: dict[str, list[tuple[str, str]]]
+    province_of: dict[str, str]  # district code -> its province: the same importer serves a national database
     orgs: list[dict]
     next_org_id: int
 
@@ -469,7 +472,8 @@ def _context(conn: Connection, period: Period) -> _Context:
             communes.setdefault(r["parent_code"], []).append((r["code"], r["name"]))
     orgs = [dict(r) for r in conn.execute(select(schema.organisations)).mappings()]
     next_id = (conn.execute(select(func.max(schema.organisations.c.id))).scalar() or 0) + 1
-    return _Context(period.end, period, districts, communes, orgs, next_id)
+    province_of = {r["code"]: r["parent_code"] for r in areas if r["level"] == "district"}
+    return _Context(period.end, period, districts, communes, province_of, orgs, next_id)
 
 
 def _match(token: str, candidates: list[tuple[str, str]], what: str) -> str:
@@ -650,12 +654,14 @@ def _plan_orgs(raw_name, spec, rows, ctx, problems, plan) -> dict:
                                     "quỹ tín dụng nhân dân ghi loại hình 'Quỹ tín dụng nhân dân' và lĩnh vực 'Quỹ tín dụng'"))
             continue
         values = {
-            "org_type": this_type, "kind": kind, "name": row["name"], "province_code": PROVINCE_CODE,
+            "org_type": this_type, "kind": kind, "name": row["name"],
+            "province_code": ctx.province_of.get(row["district"], PROVINCE_CODE),
             "district_code": row["district"], "commune_code": row["commune"], "sector_code": row["sector"],
-            "registered_on": row["registered_on"], "dissolved_on": row.get("dissolved_on"),
-            "alliance_joined_on": row.get("alliance_joined_on"),
-            "founding_supported": bool(row.get("founding_supported", False)), "tax_code": row.get("tax_code") or None,
+            "registered_on": row["registered_on"],
         }
+        # Optional columns change a known organisation only where the file gives a value: a register
+        # exported without "Ngày gia nhập Liên minh" must not erase the dates already recorded.
+        values.update({k: row[k] for k in _OPTIONAL_ORG_COLUMNS if row.get(k) not in (None, "")})
         hits = _find_org(ctx, row["name"], row["district"], row.get("tax_code"), (this_type,))
         if len(hits) > 1:
             problems.append(Problem(raw_name, number, spec.col("name").header, row["name"],
@@ -677,12 +683,21 @@ def _plan_orgs(raw_name, spec, rows, ctx, problems, plan) -> dict:
                 counts["same"] += 1
             before["_planned"] = True
         else:
+            values = {**_OPTIONAL_ORG_COLUMNS, **values}
+            values["founding_supported"] = bool(values["founding_supported"])
             values["id"] = ctx.next_org_id
             ctx.next_org_id += 1
             plan.ops.append(("organisations", "insert", {"id": values["id"]}, values, None))
             ctx.orgs.append({**values, "_planned": True})
             counts["added"] += 1
     return counts
+
+
+# Columns a register may leave out, with what a new organisation gets when it does.
+_OPTIONAL_ORG_COLUMNS = {"dissolved_on": None, "alliance_joined_on": None, "founding_supported": False, "tax_code": None}
+# Facts a half-year return may leave out: a new row gets these; a known row keeps what it had.
+_OPTIONAL_FACTS = {"charter_capital": 0.0, "revenue": None, "avg_income_month": None, "rating": None,
+                   "new_members": 0, "new_workers": 0}
 
 
 def _resolve_org(raw_name, spec, number, row, ctx, problems, org_types) -> dict | None:
@@ -715,14 +730,12 @@ def _plan_facts(conn, raw_name, spec, rows, ctx, problems, plan) -> dict:
             problems.append(Problem(raw_name, number, spec.col("name").header, row["name"],
                                     f"đơn vị chưa thành lập hoặc đã giải thể tại {ctx.as_of:%d/%m/%Y}"))
             continue
-        values = {"status": row["status"], "charter_capital": row.get("charter_capital", 0.0), "members": row["members"],
-                  "workers": row["workers"], "revenue": row.get("revenue"), "avg_income_month": row.get("avg_income_month"),
-                  "rating": row.get("rating"), "new_members": row.get("new_members", 0),
-                  "new_workers": row.get("new_workers", 0), "quality": "reported"}
+        values = {"status": row["status"], "members": row["members"], "workers": row["workers"], "quality": "reported"}
+        values.update({k: row[k] for k in _OPTIONAL_FACTS if k in row})
         key = {"org_id": org["id"], "as_of": ctx.as_of}
         before = conn.execute(select(f).where(and_(f.c.org_id == org["id"], f.c.as_of == ctx.as_of))).mappings().first()
         if before is None:
-            plan.ops.append(("facts", "insert", key, {**key, **values}, None))
+            plan.ops.append(("facts", "insert", key, {**key, **_OPTIONAL_FACTS, **values}, None))
             counts["added"] += 1
             continue
         changed = {k: v for k, v in values.items() if before[k] != v}
@@ -757,7 +770,8 @@ def _plan_training(conn, raw_name, spec, rows, ctx, problems, plan) -> dict:
             continue
         seen[key] = number
         plan.ops.append(("training_classes", "insert", None, {
-            "held_on": row["held_on"], "province_code": PROVINCE_CODE, "district_code": row["district"],
+            "held_on": row["held_on"], "province_code": ctx.province_of.get(row["district"], PROVINCE_CODE),
+            "district_code": row["district"],
             "kind": row["class_kind"], "title": row["title"], "trainees": row["trainees"]}, None))
         counts["added"] += 1
     return counts

@@ -289,3 +289,31 @@ def test_killed_import_leaves_database_intact(tmp_path, demo_db_path):
             process.kill()
     engine.dispose()
     assert importer.database_fingerprint(make_engine(url)) == before
+
+
+def test_columns_left_out_keep_what_the_database_has(tmp_path, demo_db_path):
+    """A register or return without the optional columns changes nothing it does not mention."""
+    path = tmp_path / "hx.sqlite"
+    shutil.copy(demo_db_path, path)
+    engine = make_engine(f"sqlite:///{path}")
+    o, f = schema.organisations, schema.facts
+    with engine.connect() as conn:
+        org = conn.execute(select(o).where(o.c.name == "HTX Ứng Thìn")).mappings().one()
+        fact = conn.execute(select(f).where(f.c.org_id == org["id"], f.c.as_of == date(2023, 6, 30))).mappings().one()
+    commune = org["commune_code"]
+    register = ("Tên HTX,Huyện/thành phố,Xã/phường/thị trấn,Lĩnh vực,Ngày đăng ký\r\n"
+                f"HTX Ứng Thìn,Mường Tè,{commune},Nông, lâm nghiệp, thủy sản,{org['registered_on']:%d/%m/%Y}\r\n")
+    register = register.replace("Nông, lâm nghiệp, thủy sản", '"Nông, lâm nghiệp, thủy sản"')
+    plan = importer.prepare_import(engine, register.encode(), "htx.csv", "2023-H1")
+    assert plan.ok, plan.errors
+    assert not any(op[0] == "organisations" and "alliance_joined_on" in op[3] for op in plan.ops)
+    returns = ("Tên đơn vị,Huyện/thành phố,Tình trạng,Số thành viên,Số lao động thường xuyên\r\n"
+               f"HTX Ứng Thìn,Mường Tè,Đang hoạt động,{fact['members']},{fact['workers']}\r\n")
+    importer.commit_import(engine, returns.encode(), "facts.csv", "2023-H1", EDITOR)
+    with engine.connect() as conn:
+        after = conn.execute(select(f).where(f.c.org_id == org["id"], f.c.as_of == date(2023, 6, 30))).mappings().one()
+    assert (after["charter_capital"], after["revenue"], after["rating"]) == (
+        fact["charter_capital"], fact["revenue"], fact["rating"])
+    frame = evaluate(engine, Filter("2023-H1"), ["coops_alliance_members", "coop_charter_capital"], compare=False)
+    assert frame.set_index("indicator")["value"].to_dict() == {"coops_alliance_members": 176,
+                                                               "coop_charter_capital": 1_056_714}
