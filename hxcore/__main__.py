@@ -7,9 +7,11 @@ naming the valid choices, with exit status 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from hxcore import fmt
 from hxcore.compute import Filter, FilterError, evaluate, resolve_districts, resolve_sectors
@@ -62,10 +64,14 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_targets(args) -> int:
-    from hxcore.targets import STATUS_LABELS, target_table
+    from hxcore.targets import STATUS_LABELS, resolutions, target_table
 
     engine = make_engine(args.db)
     flt = _filter(engine, args)
+    if args.resolution:
+        known = [r["code"] for r in resolutions(engine)]
+        if args.resolution not in known:
+            raise FilterError(f"Không có nghị quyết '{args.resolution}'. Có: {', '.join(known) or 'không có'}")
     table = target_table(engine, flt, args.resolution)
     if table.empty:
         print(f"Không có chỉ tiêu nghị quyết cho năm {flt.parsed_period.year}.", file=sys.stderr)
@@ -246,10 +252,29 @@ def cmd_add_user(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line, exit status 2, like every other error of this command."""
+
+    # argparse speaks English; the messages people actually meet, in Vietnamese.
+    _MESSAGES = (
+        (r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", r"tham số \1: không có '\2'; chọn: \3"),
+        (r"argument (\S+): invalid int value: '(.*)'", r"tham số \1: '\2' không phải số nguyên"),
+        (r"argument (\S+): expected one argument", r"tham số \1 cần một giá trị"),
+        (r"the following arguments are required: (.*)", r"thiếu tham số bắt buộc: \1"),
+        (r"unrecognized arguments: (.*)", r"tham số không hiểu được: \1"),
+    )
+
+    def error(self, message: str):
+        for pattern, vietnamese in self._MESSAGES:
+            message = re.sub(pattern, vietnamese, message)
+        print(f"Lỗi: {message} (xem: {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m hxcore", description="hx: chỉ tiêu kinh tế tập thể")
+    root = _Parser(prog="python -m hxcore", description="hx: chỉ tiêu kinh tế tập thể")
     root.add_argument("--db", help="SQLAlchemy URL (mặc định: HX_DATABASE_URL hoặc data/hx.sqlite)")
-    commands = root.add_subparsers(dest="command", required=True)
+    commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def filters(sub):
         sub.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
@@ -317,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (FilterError, PeriodError) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
+    except (SQLAlchemyError, ImportError) as error:
+        # A wrong URL, a missing driver, an unreadable or empty database: say which, in one line.
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"Lỗi: không dùng được cơ sở dữ liệu {database_url(args.db)}: {detail}. "
+              "Kiểm tra HX_DATABASE_URL/--db, hoặc tạo dữ liệu demo bằng: python -m hxcore build-demo", file=sys.stderr)
         return 2
 
 

@@ -22,8 +22,10 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from hxcore import schema
@@ -303,12 +305,17 @@ def read_file(data: bytes, file_name: str) -> list[RawSheet]:
     return _read_csv(data, file_name)
 
 
+# What a damaged workbook raises: a broken zip, a missing part, or XML cut off inside a part.
+_BROKEN_XLSX = (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, ElementTree.ParseError,
+                InvalidFileException)
+
+
 def _read_xlsx(data: bytes) -> list[RawSheet]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except _BROKEN_XLSX as error:
         raise FileProblem(f"không đọc được tệp Excel (.xlsx), có thể tệp bị hỏng hoặc bị cắt: {error}") from None
     sheets = []
     try:
@@ -321,7 +328,7 @@ def _read_xlsx(data: bytes) -> list[RawSheet]:
             raw = _raw(sheet.title, rows)
             if raw:
                 sheets.append(raw)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
+    except _BROKEN_XLSX as error:
         raise FileProblem(f"tệp Excel bị hỏng hoặc bị cắt: {error}") from None
     finally:
         book.close()

@@ -40,6 +40,16 @@ def test_indicators_by_district_accepts_slug_and_name(demo_db_path):
     assert rows[0]["value"] == "44.0"
 
 
+@pytest.mark.parametrize("url, message", [("bogus://x", "Can't load plugin"), ("EMPTY", "no such table")])
+def test_unusable_database_is_one_line(tmp_path, url, message):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}" if url == "EMPTY" else url
+    result = subprocess.run([sys.executable, "-m", "hxcore", "--db", url, "indicators", "--period", "2023-H1"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr and "build-demo" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_targets_table(demo_db_path):
     result = run(demo_db_path, "targets", "--period", "2023-H1")
     assert result.returncode == 0, result.stderr
@@ -53,6 +63,9 @@ def test_targets_table(demo_db_path):
         (["indicators", "--period", "2023-H1", "--district", "Hà Nội"], "106 Huyện Tam Đường"),
         (["indicators", "--period", "2023-H1", "--sector", "fishing"], "agriculture"),
         (["indicators", "--period", "2023-H1", "--indicator", "nope"], "coops_total"),
+        (["indicators", "--period", "2023-H1", "--by", "commune"], "không có 'commune'; chọn: 'district'"),
+        (["indicators"], "thiếu tham số bắt buộc: --period"),
+        (["targets", "--period", "2023-H1", "--resolution", "99/NQ"], "58/NQ-BCH"),
     ],
 )
 def test_bad_arguments_give_one_line_and_nonzero_exit(demo_db_path, args, message):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -243,7 +244,13 @@ def test_truncated_and_oversized_files_are_refused(fresh_engine):
     with_bom = "\ufeff".encode() + csv_text().encode()
     cut_in_a_character = with_bom[: with_bom.rindex("Đ".encode()) + 1]  # found by the property test
     utf16 = csv_text().encode("utf-16")
+    broken_xml = io.BytesIO()  # a sound zip whose first sheet's XML is cut off
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(broken_xml, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            target.writestr(item, content[: len(content) // 2] if item.filename.endswith("sheet1.xml") else content)
     for data, name in ((xlsx[: len(xlsx) // 2], "cut.xlsx"), (csv_text().encode()[:-7], "cut.csv"),
+                       (broken_xml.getvalue(), "broken-xml.xlsx"),
                        (cut_in_a_character, "cut-bom.csv"), (utf16[:-1], "cut-utf16.csv"),
                        (b"x" * (importer.MAX_FILE_BYTES + 1), "big.csv")):
         plan = importer.prepare_import(fresh_engine, data, name, "2023-H1")
