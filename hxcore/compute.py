@@ -280,7 +280,7 @@ def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator |
     if by == "district":
         return list(flt.districts) or districts or [code for code, _ in district_choices(engine, flt.province)]
     if by == "province":
-        return [code for code, _ in province_choices(engine)]
+        return [flt.province] if flt.province else [code for code, _ in province_choices(engine)]
     if by == "sector":
         org_type = org_type_of(ind) if ind is not None else None
         codes = [s.code for s in sectors_of(org_type)] if org_type else list(SECTOR_CODES)

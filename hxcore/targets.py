@@ -125,17 +125,19 @@ def scope_province(engine: Engine, flt) -> str | None:
 
 def load_targets(engine: Engine, year: int | None = None, resolution: str | None = None,
                  province: str | None = None) -> pd.DataFrame:
-    """Targets of resolutions adopted for `province` (national ones when None)."""
+    """Targets of resolutions adopted for `province` (national ones when None; every one when "*"),
+    each with the province it belongs to."""
     t, r = schema.targets, schema.resolutions
-    owner = r.c.province_code == province if province else r.c.province_code.is_(None)
-    statement = (select(t).join(r, t.c.resolution_code == r.c.code).where(owner).order_by(t.c.item, t.c.id))
+    statement = (select(t, r.c.province_code).join(r, t.c.resolution_code == r.c.code).order_by(t.c.item, t.c.id))
+    if province != "*":
+        statement = statement.where(r.c.province_code == province if province else r.c.province_code.is_(None))
     if year is not None:
         statement = statement.where(t.c.year == year)
     if resolution:
         statement = statement.where(t.c.resolution_code == resolution)
     with engine.connect() as connection:
         return pd.DataFrame(connection.execute(statement).mappings().all(),
-                            columns=[c.name for c in t.columns])
+                            columns=[*(c.name for c in t.columns), "province_code"])
 
 
 def resolutions(engine: Engine) -> list[dict]:
@@ -147,21 +149,25 @@ def resolutions(engine: Engine) -> list[dict]:
 def attach_targets(engine: Engine, frame: pd.DataFrame, flt) -> pd.DataFrame:
     """Add target columns to evaluate()'s rows where a target's scope is exactly the row's scope.
 
-    A province-wide target applies to province rows (no district); a sector target to the row
-    of that one sector.
+    A province's target applies to that province's rows without a district (on a national
+    database broken down by province, each province's row meets its own resolution); a sector
+    target to the row of that one sector.
     """
     period = flt.parsed_period
     columns = ("target", "target_high", "comparator", "attainment", "expected", "status", "target_item", "gap")
     values: dict[str, list] = {column: [None] * len(frame) for column in columns}
     # A province target is not a district's target: only rows without a district can carry one.
     candidates = [i for i, district in enumerate(frame["district"]) if not isinstance(district, str)]
-    targets = load_targets(engine, period.year, province=scope_province(engine, flt)) if candidates else pd.DataFrame()
-    by_scope = {(t["indicator"], t["sector_code"] if isinstance(t["sector_code"], str) else ""): t
+    targets = load_targets(engine, period.year, province="*") if candidates else pd.DataFrame()
+    by_scope = {(t["indicator"], t["sector_code"] if isinstance(t["sector_code"], str) else "",
+                 t["province_code"] if isinstance(t["province_code"], str) else None): t
                 for t in targets.to_dict("records")}
+    default_province = scope_province(engine, flt) if candidates else None
     for position in candidates:
         row = frame.iloc[position]
         sector = row["sector"] if isinstance(row["sector"], str) else ""
-        target = by_scope.get((row["indicator"], sector))
+        province = row["province"] if isinstance(row["province"], str) else default_province
+        target = by_scope.get((row["indicator"], sector, province))
         if target is None:
             continue
         result = assess(row["value"], target["comparator"], target["value"], target["value_high"], row["kind"],

@@ -156,3 +156,11 @@ def test_app_gains_a_province_filter_on_a_national_database(national, monkeypatc
     at.run()
     assert not at.exception
     assert any(m.value.startswith("416") for m in at.metric), [m.value for m in at.metric][:3]
+
+
+def test_by_province_rows_meet_their_own_province_targets(national):
+    frame = evaluate(national, Filter("2023-H1"), ["coops_new"], by="province").set_index("province")
+    assert frame.loc["12", "target"] == 25 and frame.loc["12", "value"] == 13  # Lai Châu's resolution
+    assert frame.drop(index="12")["target"].isna().all()  # no other province adopted one here
+    only = evaluate(national, Filter("2023-H1", province="01"), ["coops_new"], by="province")
+    assert list(only["province"]) == ["01"]  # a province filter keeps its own row only, no invented zeros
