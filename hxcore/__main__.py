@@ -74,7 +74,8 @@ def cmd_targets(args) -> int:
             raise FilterError(f"Không có nghị quyết '{args.resolution}'. Có: {', '.join(known) or 'không có'}")
     table = target_table(engine, flt, args.resolution)
     if table.empty:
-        print(f"Không có chỉ tiêu nghị quyết cho năm {flt.parsed_period.year}.", file=sys.stderr)
+        scope = " cho lĩnh vực đã chọn (chỉ tiêu toàn tỉnh không tính theo lĩnh vực)" if flt.sectors else ""
+        print(f"Không có chỉ tiêu nghị quyết năm {flt.parsed_period.year}{scope}.", file=sys.stderr)
         return 1
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")

@@ -183,7 +183,8 @@ def attach_targets(engine: Engine, frame: pd.DataFrame, flt) -> pd.DataFrame:
 
 
 def target_table(engine: Engine, flt, resolution: str | None = None) -> pd.DataFrame:
-    """Every target of the period's year, with the actual figure at the target's own scope.
+    """Every target of the period's year, with the actual figure at the target's own scope
+    (with a sector filter: the targets of those sectors only).
 
     The filter's districts are kept (a district's progress toward the province target is
     shown against that target, without claiming the target is the district's).
@@ -199,6 +200,11 @@ def target_table(engine: Engine, flt, resolution: str | None = None) -> pd.DataF
     records = targets.to_dict("records")
     for target in records:
         target["sector_code"] = target["sector_code"] if isinstance(target["sector_code"], str) else None
+    if flt.sectors:
+        # A province-wide target is not a sector's: under a sector filter only that sector's targets apply.
+        records = [target for target in records if target["sector_code"] in flt.sectors]
+        if not records:
+            return pd.DataFrame()
     # One evaluation per scope (the province, or one sector), not one per target.
     actuals = {}
     for sector in dict.fromkeys(t["sector_code"] for t in records):

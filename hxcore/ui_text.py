@@ -97,6 +97,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_contribution": ("Phần thiếu hụt (%)", "Share of shortfall (%)"),
     "province_scope": ("Toàn tỉnh", "Province"),
     "sector_scope": ("Riêng lĩnh vực: {sector}", "Sector only: {sector}"),
+    "sector_caveat": ("Khi lọc theo lĩnh vực, chỉ hiện các chỉ tiêu nghị quyết đặt riêng cho lĩnh vực đó; "
+                      "bỏ lọc lĩnh vực để xem các chỉ tiêu của toàn tỉnh.",
+                      "With a sector filter only the resolution's targets for that sector are shown; "
+                      "clear the sector filter to see the province-wide targets."),
     "district_caveat": ("Chỉ tiêu là của toàn tỉnh; số thực hiện tính theo các huyện đã chọn.",
                         "Targets are province-wide; actual figures cover the selected districts."),
     "shortfall_title": ("Huyện nào đóng góp vào phần còn thiếu?", "Which districts account for the shortfall?"),

@@ -15,6 +15,8 @@ if not ui.has_data(engine, view):
     st.stop()
 
 targets = ui.targets_frame(engine, view.flt)
+if view.flt.sectors:
+    st.info(t("sector_caveat", lang), icon="ℹ️")
 if targets.empty:
     st.info(t("no_targets", lang, year=view.period.year))
     st.stop()

@@ -63,6 +63,15 @@ def test_stocks_compare_with_the_year_end_and_flows_with_the_same_months(db):
     assert frame.loc["coops_new", "change"] == 13 - h1_2022
 
 
+def test_a_sector_filter_keeps_only_that_sectors_targets(db):
+    from hxcore.targets import target_table
+
+    agriculture = target_table(db, Filter("2023-H1", sectors=("agriculture",)))
+    assert list(agriculture["indicator"]) == ["coops_effective_share"]
+    assert round(agriculture.iloc[0]["actual"]) == 24  # 42/174, not the province's 36,8%
+    assert target_table(db, Filter("2023-H1", sectors=("credit",))).empty
+
+
 def test_previous_period():
     assert [Period.parse(c).previous().code for c in ("2023-H1", "2023-H2", "2023-Q1", "2023")] == [
         "2022-H2", "2023-H1", "2022-Q4", "2022"]
