@@ -189,6 +189,57 @@ def _check_url(lang: str, period_label, district_label, sector_label_, compariso
     return bad
 
 
+def _codes_to_labels(lang: str, period_label, district_label, sector_label_, comparison_label) -> None:
+    """Links may name things by code, as the CLI and CSV files do (period=2023-H1, district=tam-duong
+    or 106, sector=agriculture), or by the other language's labels: turn them into the labels the
+    bound widgets read. Runs before the widgets bind the URL, while it may still be rewritten."""
+    from hxcore.areas import AmbiguousName, match_area
+
+    def period(value):
+        try:
+            code = Period.parse(value).code
+        except ValueError:
+            return None
+        return period_label.get(code)
+
+    def district(value):
+        try:
+            code = match_area(value, list(district_label.items()))
+        except AmbiguousName:
+            return None
+        return district_label.get(code) if code else None
+
+    def sector(value):
+        code = value.strip().lower().replace("-", "_")
+        if code not in sector_label_:
+            other = "en" if lang == "vi" else "vi"
+            code = next((c for c in sector_label_ if sector_label(c, other) == value), None)
+        return sector_label_.get(code) if code else None
+
+    def comparison(value):
+        return comparison_label.get(value) or next(
+            (comparison_label[c] for c, text in {**COMPARISON_LABELS, **COMPARISON_LABELS_EN}.items()
+             if text == value), None)
+
+    translators = {K_PERIOD: (period, set(period_label.values())), K_DISTRICTS: (district, set(district_label.values())),
+                   K_SECTORS: (sector, set(sector_label_.values())), K_COMPARE: (comparison, set(comparison_label.values()))}
+    changed = False
+    for key, (translate, labels) in translators.items():
+        values = st.query_params.get_all(key)
+        if not values or all(v in labels for v in values):
+            continue
+        fixed = [v if v in labels else (translate(v) or v) for v in values]
+        if fixed == values:
+            continue  # nothing recognisable: the invalid-link notice will say so
+        try:
+            st.query_params[key] = fixed if key in (K_DISTRICTS, K_SECTORS) else fixed[0]
+        except Exception:  # noqa: BLE001 - already bound to a widget: leave it to the invalid-link notice
+            return
+        changed = True
+    if changed:
+        st.rerun()  # the widgets bind to the URL as it now reads
+
+
 def _reset(defaults: dict) -> None:
     for key, value in defaults.items():
         st.session_state[key] = value
@@ -211,6 +262,7 @@ def sidebar_filters() -> View:
     lang = url_lang()
     period_options = _period_options(periods)
     period_label, district_label, sector_label_, comparison_label = _labels(lang, period_options, districts)
+    _codes_to_labels(lang, period_label, district_label, sector_label_, comparison_label)
 
     bad = _check_url(lang, period_label, district_label, sector_label_, comparison_label)
     if bad:

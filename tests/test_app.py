@@ -150,3 +150,12 @@ def test_reset_restores_defaults():
     assert not at.exception
     # AppTest keeps its own copy of the URL; the browser test checks the cleaned URL and figures.
     assert at.session_state["district"] == []
+
+
+def test_links_may_name_things_by_code(engine):
+    """period=2023-H1, district=tam-duong, sector=agriculture: the codes the CLI and CSV files use."""
+    at = app({"period": "2023-H1", "district": ["tam-duong"], "sector": ["agriculture"]})
+    assert not at.exception
+    assert not [w for w in at.warning if "không hợp lệ" in w.value]
+    expected = expected_card(engine, Filter("2023-H1", districts=("106",), sectors=("agriculture",)), "coops_total")
+    assert metric(at, "Tổng số HTX").value == expected
