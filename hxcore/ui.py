@@ -683,6 +683,30 @@ def search_box(frame: pd.DataFrame, columns: list[str], lang: str, key: str) -> 
     return frame[mask.any(axis=1)]
 
 
+def shown_indicators(table: pd.DataFrame, codes: pd.Series, lang: str) -> pd.DataFrame:
+    """The indicator table for the screen: each figure with its own indicator's decimals (416 HTX,
+    36,8%, 4,4 triệu đồng), counts behind ratios whole, shares and attainments to one decimal."""
+    from hxcore.ui_text import EXPORT_COLUMNS
+
+    out = table.copy()
+    decimals = codes.map(lambda code: INDICATORS_BY_CODE[code].decimals).to_numpy()
+    per_indicator = ("value", "previous_value", "change", "target", "expected")
+    fixed = {"numerator": 0, "denominator": 0, "share": 1, "attainment": 1}
+    for key, (vi, en) in EXPORT_COLUMNS.items():
+        column = en if lang == "en" else vi
+        if column not in out.columns:
+            continue
+        if key == "as_of":
+            out[column] = out[column].map(lambda d: fmt.day(d, lang) if not _missing(d) else "")
+        elif key == "change":
+            out[column] = [fmt.signed(v, int(d), lang, missing="") for v, d in zip(out[column], decimals, strict=True)]
+        elif key in per_indicator:
+            out[column] = [fmt.number(v, int(d), lang, missing="") for v, d in zip(out[column], decimals, strict=True)]
+        elif key in fixed:
+            out[column] = out[column].map(lambda v, p=fixed[key]: fmt.number(v, p, lang, missing=""))
+    return out.astype(object).where(out.notna(), "")  # blanks, not "None"
+
+
 def shown(frame: pd.DataFrame, lang: str, decimals: dict | None = None) -> pd.DataFrame:
     """A copy for st.dataframe with numeric columns written the Vietnamese way (1.056.714);
     downloads keep the typed numbers."""

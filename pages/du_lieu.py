@@ -23,8 +23,8 @@ if by != "none":
 table = export.indicator_export_frame(frame, lang)
 if lang == "en":
     table[table.columns[1]] = frame["indicator"].map(lambda c: ui.indicator_label(c, lang)).to_numpy()
-st.dataframe(ui.shown(table, lang, decimals={c: 1 for c in table.columns[7:]}), hide_index=True, width="stretch",
-             height=460)
+st.dataframe(ui.shown_indicators(table, frame["indicator"].reset_index(drop=True), lang), hide_index=True,
+             width="stretch", height=460)
 ui.downloads(table, view, "chi-so", key="data_dl", sheet=t("indicator_table", lang),
              codes=list(frame["indicator"].unique()))
 
