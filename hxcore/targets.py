@@ -78,16 +78,29 @@ def assess(actual: float | None, comparator: str, value: float, value_high: floa
     return Assessment(attainment, expected, status, max(reference - actual, 0.0))
 
 
+TARGET_COLUMNS = ("resolution", "item", "indicator", "comparator", "value", "value_high", "sector", "year", "wording")
+
+
 def read_targets_csv(path: Path = TARGETS_CSV) -> list[dict]:
-    """Targets as officials edit them, checked: known indicator, comparator and numbers."""
-    rows = []
+    """Targets as officials edit them, checked: columns, known indicator and sector, comparator,
+    numbers, and one target per indicator, sector and year of a resolution."""
+    from hxcore.vocab import SECTOR_CODES
+
+    rows, seen = [], {}
     with path.open(encoding="utf-8-sig") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
+        reader = csv.DictReader(handle)
+        missing = [c for c in TARGET_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise TargetFileError(f"{path.name}: thiếu cột {', '.join(missing)} (cần: {', '.join(TARGET_COLUMNS)})")
+        for line, row in enumerate(reader, start=2):
             where = f"{path.name}, dòng {line}"
+            row = {k: (v or "").strip() for k, v in row.items() if k}
             if row["indicator"] not in INDICATORS_BY_CODE:
                 raise TargetFileError(f"{where}: chỉ tiêu '{row['indicator']}' không có trong danh mục")
             if row["comparator"] not in ("min", "max", "range"):
                 raise TargetFileError(f"{where}: so sánh phải là min, max hoặc range, không phải '{row['comparator']}'")
+            if row["sector"] and row["sector"] not in SECTOR_CODES:
+                raise TargetFileError(f"{where}: lĩnh vực '{row['sector']}' không có (chọn: {', '.join(SECTOR_CODES)})")
             try:
                 value = float(row["value"])
                 value_high = float(row["value_high"]) if row["value_high"] else None
@@ -96,6 +109,11 @@ def read_targets_csv(path: Path = TARGETS_CSV) -> list[dict]:
                 raise TargetFileError(f"{where}: số không hợp lệ ({error})") from None
             if row["comparator"] == "range" and (value_high is None or value_high < value):
                 raise TargetFileError(f"{where}: chỉ tiêu khoảng cần giá trị cao ≥ giá trị thấp")
+            scope = (row["resolution"], row["indicator"], row["sector"], year)
+            if scope in seen:
+                raise TargetFileError(f"{where}: trùng chỉ tiêu với dòng {seen[scope]} (cùng nghị quyết, chỉ tiêu, "
+                                      "lĩnh vực và năm)")
+            seen[scope] = line
             rows.append({
                 "resolution_code": row["resolution"], "item": item, "indicator": row["indicator"],
                 "comparator": row["comparator"], "value": value, "value_high": value_high,

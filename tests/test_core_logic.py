@@ -223,3 +223,23 @@ def test_demo_build_is_deterministic(tmp_path):
     other = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
     build_demo(other, seed=7)
     assert _content_hashes(other)["organisations"] != _content_hashes(first)["organisations"]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda text: text.replace("comparator,", "so_sanh,", 1), "thiếu cột comparator"),
+        (lambda text: text.replace(",2023,Tuyên truyền cho", ",,Tuyên truyền cho", 1), "số không hợp lệ"),
+        (lambda text: text.replace("training_classes", "training_lessons", 1), "training_lessons"),
+        (lambda text: text.replace(",min,35,,agriculture", ",min,35,,farming", 1), "lĩnh vực 'farming'"),
+        (lambda text: text + text.splitlines()[1] + "\n", "trùng chỉ tiêu với dòng 2"),
+    ],
+    ids=["missing-column", "blank-year", "unknown-indicator", "unknown-sector", "duplicate"],
+)
+def test_target_file_errors_name_the_line(tmp_path, edit, message):
+    from hxcore.targets import TARGETS_CSV, TargetFileError, read_targets_csv
+
+    path = tmp_path / "targets.csv"
+    path.write_text(edit(TARGETS_CSV.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(TargetFileError, match=message):
+        read_targets_csv(path)
