@@ -28,7 +28,8 @@ def pages(lang: str) -> list:
 
 
 ui.open_wanted_page(pages(ui.url_lang()))  # a deep link opened first after a server start
-ui.responsive_css()
+if not _present:  # slides lay out their own rows
+    ui.responsive_css()
 view = ui.sidebar_filters()
 st.session_state["hx_view"] = view
 lang = view.lang

@@ -196,7 +196,8 @@ def ranking_chart(frame: pd.DataFrame, label: str = "name", value: str = "value"
     frame = frame.copy()
     y = alt.Y(f"{label}:N", title=None, sort=alt.EncodingSortField(field=value, order="descending"))
     base = alt.Chart(frame).encode(y=y, x=alt.X(f"{value}:Q", title=None,
-                                                 axis=alt.Axis(format=_number_format(decimals))))
+                                                 axis=alt.Axis(format=_number_format(decimals), tickCount=5,
+                                                               labelOverlap=True)))
     if color and color_scale is not None:
         enc = {"color": alt.Color(f"{color}:N", title=None, scale=color_scale, legend=None)}
     elif highlight:

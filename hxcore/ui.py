@@ -399,6 +399,24 @@ def value_text(row, lang: str) -> str:
     return fmt.indicator_value(row["value"], ind.unit, ind.decimals, lang)
 
 
+def change_text(row, lang: str) -> tuple[str | None, str, str]:
+    """("+7 so với năm 2022", arrow, colour): a figure's change against its comparison period."""
+    ind = INDICATORS_BY_CODE[row["indicator"]]
+    change = row.get("change")
+    if _missing(change) or _missing(row.get("previous_value")):
+        return None, "off", "gray"
+    previous = Period.parse(row["previous_period"]).label(lang)
+    previous = previous[0].lower() + previous[1:] if lang == "vi" else previous  # mid-sentence
+    suffix = " điểm %" if ind.unit == "%" and lang == "vi" else (" pts" if ind.unit == "%" else "")
+    delta = f"{fmt.signed(change, max(ind.decimals, 1 if ind.unit == '%' else 0), lang)}{suffix} " + t(
+        "vs", lang, period=previous)
+    rounded = round(float(change), max(ind.decimals, 1))
+    if not rounded:
+        return delta, "off", "gray"
+    good = (rounded > 0) == ind.higher_is_better
+    return delta, "up" if rounded > 0 else "down", "green" if good else "red"
+
+
 def kpi(container, row, view: View, note: str | None = None) -> None:
     """A KPI card: the figure with its unit, its change against the comparison period, the ratio behind it."""
     ind = INDICATORS_BY_CODE[row["indicator"]]
@@ -410,19 +428,7 @@ def kpi(container, row, view: View, note: str | None = None) -> None:
     value = value_text(row, lang)
     if ind.unit != "%":
         value = f"{value} {ind.unit}" if len(ind.unit) <= 12 else value
-    change = row.get("change")
-    delta, arrow, colour = None, "off", "gray"
-    if not _missing(change) and not _missing(row.get("previous_value")):
-        previous = Period.parse(row["previous_period"]).label(lang)
-        previous = previous[0].lower() + previous[1:] if lang == "vi" else previous  # mid-sentence
-        suffix = " điểm %" if ind.unit == "%" and lang == "vi" else (" pts" if ind.unit == "%" else "")
-        delta = f"{fmt.signed(change, max(ind.decimals, 1 if ind.unit == '%' else 0), lang)}{suffix} " + t(
-            "vs", lang, period=previous)
-        rounded = round(float(change), max(ind.decimals, 1))
-        if rounded:
-            arrow = "up" if rounded > 0 else "down"
-            good = (rounded > 0) == ind.higher_is_better
-            colour = "green" if good else "red"
+    delta, arrow, colour = change_text(row, lang)
     ratio = fmt.ratio_note(row.get("numerator"), row.get("denominator"), lang) if ind.unit == "%" else ""
     help_text = ind.definition or None
     if ind.unit != "%" and len(ind.unit) > 12:

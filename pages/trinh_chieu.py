@@ -60,7 +60,12 @@ def slide() -> None:
             st.markdown(f'<div style="font-size:76px;font-weight:700;color:#000;line-height:1.1">'
                         f'{ui.value_text(row, lang)}<span style="font-size:34px">{unit}</span></div>',
                         unsafe_allow_html=True)
-            ui.kpi(st, row, view)
+            delta, _, colour = ui.change_text(row, lang)
+            if delta:
+                st.markdown(f"### :{colour}[{delta}]")
+            ratio = fmt.ratio_note(row.get("numerator"), row.get("denominator"), lang) if ind.unit == "%" else ""
+            if ratio:
+                st.markdown(f"### {ratio}")
         else:
             r = targets.loc[ref]
             st.metric(title, fmt.indicator_value(r["actual"], ind.unit, 1, lang), border=True)
