@@ -689,6 +689,31 @@ def search_box(frame: pd.DataFrame, columns: list[str], lang: str, key: str) -> 
     return frame[mask.any(axis=1)]
 
 
+def heatmap_section(engine, view: View, code: str, org_type: str, title_key: str) -> None:
+    """A district × sector heat map of one count, with its caption."""
+    from hxcore import charts
+
+    st.subheader(t(title_key, view.lang))
+    heat = heat_frame(engine, view, code, org_type)
+    if not heat.empty:
+        chart(charts.heatmap_chart(heat, lang=view.lang))
+    as_of_caption(view)
+
+
+def organisation_section(engine, view: View, list_name: str, title_key: str, topic: str,
+                         drop: tuple[str, ...] = ()) -> None:
+    """The searchable list of organisations behind the figures, with its downloads."""
+    lang = view.lang
+    st.subheader(t(title_key, lang))
+    orgs = list_frame(engine, list_name, view.flt)
+    orgs = search_box(orgs, ["name", "commune_name", "district_name"], lang, key=f"{list_name}_search")
+    table, config = organisation_table(orgs, lang)
+    table = table.drop(columns=[t(key, lang) for key in drop])
+    st.caption(t("rows_shown", lang, n=fmt.number(len(table), 0, lang)))
+    st.dataframe(shown(table, lang), hide_index=True, width="stretch", column_config=config, height=420)
+    downloads(table, view, topic, key=f"{list_name}_dl", sheet=t(title_key, lang))
+
+
 def shown_indicators(table: pd.DataFrame, codes: pd.Series, lang: str) -> pd.DataFrame:
     """The indicator table for the screen: each figure with its own indicator's decimals (416 HTX,
     36,8%, 4,4 triệu đồng), counts behind ratios whole, shares and attainments to one decimal."""

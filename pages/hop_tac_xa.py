@@ -46,16 +46,5 @@ for tab, by in ((by_sector, "sector"), (by_district, "district")):
         st.dataframe(ui.shown(table.reset_index(), lang), hide_index=True, width="stretch")
         ui.as_of_caption(view)
 
-st.subheader(t("heatmap", lang))
-heat = ui.heat_frame(engine, view, "coops_total", "coop")
-if not heat.empty:
-    ui.chart(charts.heatmap_chart(heat, lang=lang))
-ui.as_of_caption(view)
-
-st.subheader(t("list_coops", lang))
-orgs = ui.list_frame(engine, "coops", view.flt)
-orgs = ui.search_box(orgs, ["name", "commune_name", "district_name"], lang, key="coop_search")
-table, config = ui.organisation_table(orgs, lang)
-st.caption(t("rows_shown", lang, n=fmt.number(len(table), 0, lang)))
-st.dataframe(ui.shown(table, lang), hide_index=True, width="stretch", column_config=config, height=420)
-ui.downloads(table, view, "danh-sach-htx", key="coops_dl", sheet=t("list_coops", lang))
+ui.heatmap_section(engine, view, "coops_total", "coop", "heatmap")
+ui.organisation_section(engine, view, "coops", "list_coops", "danh-sach-htx")

@@ -32,17 +32,6 @@ for column, by in ((left, "sector"), (right, "district")):
             ui.chart(charts.ranking_chart(frame, label="name", value="value", text="text", lang=lang))
         ui.as_of_caption(view, ui.indicator_label("groups_total", lang))
 
-st.subheader(t("heatmap_groups", lang))
-heat = ui.heat_frame(engine, view, "groups_total", "group")
-if not heat.empty:
-    ui.chart(charts.heatmap_chart(heat, lang=lang))
-ui.as_of_caption(view)
-
-st.subheader(t("list_groups", lang))
-orgs = ui.list_frame(engine, "groups", view.flt)
-orgs = ui.search_box(orgs, ["name", "commune_name", "district_name"], lang, key="group_search")
-table, config = ui.organisation_table(orgs, lang)
-table = table.drop(columns=[t("col_capital", lang), t("col_rating", lang), t("col_alliance", lang)])
-st.caption(t("rows_shown", lang, n=fmt.number(len(table), 0, lang)))
-st.dataframe(ui.shown(table, lang), hide_index=True, width="stretch", column_config=config, height=420)
-ui.downloads(table, view, "danh-sach-tht", key="groups_dl", sheet=t("list_groups", lang))
+ui.heatmap_section(engine, view, "groups_total", "group", "heatmap_groups")
+ui.organisation_section(engine, view, "groups", "list_groups", "danh-sach-tht",
+                        drop=("col_capital", "col_rating", "col_alliance"))
