@@ -15,14 +15,12 @@ from hxcore.vocab import (
     PROJECT_STATUS_LABELS,
     RATING_LABELS,
     SCHEME_LABELS,
+    STATUS_LABELS,
+    TRAINING_LABELS,
     OrgType,
-    TrainingKind,
     sector_label,
     sectors_of,
 )
-
-STATUS_LABELS_VI = {"operating": "Đang hoạt động", "stopped": "Ngừng hoạt động"}
-TRAINING_LABELS_VI = {TrainingKind.PROPAGANDA: "Tuyên truyền", TrainingKind.MANAGER: "Bồi dưỡng cán bộ quản lý"}
 
 
 def _area_names(engine: Engine, level: str, day) -> dict[str, str]:
@@ -74,7 +72,7 @@ def organisation_list(engine: Engine, flt: Filter, org_type: str = "coop") -> pd
     frame["district_name"] = frame["district_code"].map(districts)
     frame["commune_name"] = frame["commune_code"].map(communes)
     frame["sector_label"] = frame["sector_code"].map(lambda c: _sector_label_for(c, org_type))
-    frame["status_label"] = frame["status"].map(STATUS_LABELS_VI)
+    frame["status_label"] = frame["status"].map(STATUS_LABELS)
     frame["rating_label"] = frame["rating"].map(lambda r: RATING_LABELS.get(r) if isinstance(r, str) else None)
     frame["alliance_member"] = frame["alliance_member"].astype(bool)
     for column in ("charter_capital", "members", "workers"):
@@ -150,7 +148,7 @@ def training_list(engine: Engine, flt: Filter) -> pd.DataFrame:
     if flt.sectors:
         frame = frame.iloc[0:0]
     frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", period.end))
-    frame["kind_label"] = frame["kind"].map(lambda k: TRAINING_LABELS_VI.get(k, k))
+    frame["kind_label"] = frame["kind"].map(lambda k: TRAINING_LABELS.get(k, k))
     return frame
 
 

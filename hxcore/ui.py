@@ -108,8 +108,24 @@ def _list(_engine, version: str, name: str, flt: Filter) -> pd.DataFrame:
 
 
 def list_frame(engine, name: str, flt: Filter) -> pd.DataFrame:
-    """A unit-level list from hxcore.lists: coops, groups, projects, loans, training."""
-    return _list(engine, version(engine), name, flt).copy()
+    """A unit-level list from hxcore.lists: coops, groups, projects, loans, training; its labels
+    in the page's language (hxcore.lists writes the report's Vietnamese)."""
+    frame = _list(engine, version(engine), name, flt).copy()
+    view = st.session_state.get("hx_view")
+    if view is not None and view.lang == "en" and not frame.empty:
+        from hxcore import vocab
+
+        english = {"status_label": ("status", vocab.PROJECT_STATUS_LABELS_EN if name == "projects"
+                                    else vocab.STATUS_LABELS_EN),
+                   "rating_label": ("rating", vocab.RATING_LABELS_EN),
+                   "scheme_label": ("scheme", vocab.SCHEME_LABELS_EN),
+                   "kind_label": ("kind", vocab.TRAINING_LABELS_EN),
+                   "sector_label": ("sector_code", {sector.code: sector.label_en for sector in vocab.SECTORS
+                                                    if (sector.org_type == "group") == (name == "groups")})}
+        for label, (code, labels) in english.items():
+            if label in frame.columns and code in frame.columns:
+                frame[label] = frame[code].map(lambda c, m=labels: m.get(c, c) if isinstance(c, str) else None)
+    return frame
 
 
 @st.cache_data(show_spinner=False)

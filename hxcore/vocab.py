@@ -57,6 +57,12 @@ RATING_LABELS = {
 }
 
 
+RATING_LABELS_EN = {Rating.GOOD: "Good", Rating.FAIR: "Fair", Rating.AVERAGE: "Average", Rating.WEAK: "Weak"}
+
+STATUS_LABELS = {"operating": "Đang hoạt động", "stopped": "Ngừng hoạt động"}
+STATUS_LABELS_EN = {"operating": "Operating", "stopped": "Stopped"}
+
+
 class Quality(StrEnum):
     REPORTED = "reported"
     ESTIMATED = "estimated"  # the report's "ước đạt"
@@ -88,6 +94,23 @@ PROJECT_STATUS_LABELS = {
     ProjectStatus.SUBMITTED: "Đã trình UBND huyện thẩm định",
     ProjectStatus.IMPLEMENTING: "Đang thực hiện hỗ trợ",
     ProjectStatus.COMPLETED: "Hoàn thành",
+}
+
+PROJECT_STATUS_LABELS_EN = {
+    ProjectStatus.NOT_STARTED: "No project yet",
+    ProjectStatus.SURVEYED: "Surveyed",
+    ProjectStatus.DRAFTING: "Drafting the project",
+    ProjectStatus.SUBMITTED: "Submitted to the district",
+    ProjectStatus.IMPLEMENTING: "Support under way",
+    ProjectStatus.COMPLETED: "Completed",
+}
+
+TRAINING_LABELS = {TrainingKind.PROPAGANDA: "Tuyên truyền", TrainingKind.MANAGER: "Bồi dưỡng cán bộ quản lý"}
+TRAINING_LABELS_EN = {TrainingKind.PROPAGANDA: "Awareness class", TrainingKind.MANAGER: "Manager training"}
+
+SCHEME_LABELS_EN = {
+    "linkage_1054": "Scheme 1054 (value-chain linkage)",
+    "model_coop": "Model new-type cooperatives",
 }
 
 SCHEME_LABELS = {

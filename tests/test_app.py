@@ -159,3 +159,12 @@ def test_links_may_name_things_by_code(engine):
     assert not [w for w in at.warning if "không hợp lệ" in w.value]
     expected = expected_card(engine, Filter("2023-H1", districts=("106",), sectors=("agriculture",)), "coops_total")
     assert metric(at, "Tổng số HTX").value == expected
+
+
+def test_english_mode_lists_speak_english(engine):
+    at = app({"lang": "EN"})
+    at.switch_page("pages/lien_minh.py").run()
+    assert not at.exception
+    shown = " ".join(str(frame.value.to_numpy().tolist()) for frame in at.dataframe)
+    assert "Awareness class" in shown  # a class's kind (its title is data, and stays as written)
+    assert "No project yet" in shown and "Chưa xây dựng dự án" not in shown  # a project's status
