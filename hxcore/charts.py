@@ -156,29 +156,40 @@ def bullet_chart(frame: pd.DataFrame, status_labels: dict[str, str], presentatio
 
 def status_stack_chart(frame: pd.DataFrame, category: str, state_labels: dict[str, str],
                        presentation: bool = False, lang: str = "vi") -> alt.LayerChart:
-    """Horizontal bars per `category`, stacked operating then stopped, counts written on bars.
+    """Horizontal bars per `category`, stacked operating then stopped, largest first; the counts
+    "174 · 27" written after each bar (inside a segment, small ones would overlap).
 
     frame: columns `category`, state (operating/stopped), state_label, count, count_text.
     """
     s = _sizes(presentation)
     frame = frame.copy()
     frame["order"] = frame["state"].map({"operating": 0, "stopped": 1})
+    ordered = frame.sort_values("order")
+    ends = (ordered.groupby(category, sort=False)
+            .agg(total=("count", "sum"), end_text=("count_text", lambda texts: " · ".join(texts)))
+            .reset_index())
+    # "12 · 0" reads as noise: a category with nothing stopped shows its operating count alone.
+    stopped_zero = ordered[ordered["state"] == "stopped"].set_index(category)["count"].eq(0)
+    ends["end_text"] = [text.split(" · ")[0] if stopped_zero.get(name, True) else text
+                        for name, text in zip(ends[category], ends["end_text"], strict=True)]
     sort = alt.EncodingSortField(field="count", op="sum", order="descending")
     scale = alt.Scale(domain=[state_labels["operating"], state_labels["stopped"]],
                       range=[STATE_COLORS["operating"], STATE_COLORS["stopped"]])
+    y = alt.Y(f"{category}:N", title=None, sort=sort)
     base = alt.Chart(frame).encode(
-        y=alt.Y(f"{category}:N", title=None, sort=sort),
-        x=alt.X("sum(count):Q", title=None, stack="zero", axis=alt.Axis(format=",.0f")),
+        y=y,
+        x=alt.X("sum(count):Q", title=None, stack="zero", axis=alt.Axis(format=",.0f", tickCount=5)),
         order=alt.Order("order:Q"),
     )
     bars = base.mark_bar().encode(
         color=alt.Color("state_label:N", title=None, scale=scale),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip("state_label:N"), alt.Tooltip("count_text:N")],
     ).properties(name="bars")
-    text = base.mark_text(align="right", dx=-4, fontSize=s["mark"], fontWeight="bold").encode(
-        text=alt.Text("count_text:N"),
-        color=alt.condition("datum.state == 'operating'", alt.value("white"), alt.value("#000")),
-    ).transform_filter("datum.count > 0").properties(name="values")
+    text = alt.Chart(ends).mark_text(align="left", dx=4, fontSize=s["mark"], fontWeight="bold", color="#000").encode(
+        y=alt.Y(f"{category}:N", title=None, sort=alt.EncodingSortField(field="total", order="descending")),
+        x=alt.X("total:Q", title=None),
+        text=alt.Text("end_text:N"),
+    ).properties(name="values")
     chart = alt.layer(bars, text).properties(height=alt.Step(40 if presentation else 30))
     return _finish(chart, presentation, lang)
 

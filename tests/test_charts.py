@@ -62,7 +62,9 @@ def test_status_stack_writes_values_on_bars():
                                                      "stopped": "Ngừng hoạt động"}).to_dict()
     named = layers(spec)
     assert named["values"]["mark"]["type"] == "text"
-    assert named["values"]["encoding"]["text"]["field"] == "count_text"
+    assert named["values"]["encoding"]["text"]["field"] == "end_text"  # "174 · 27" after the bar
+    values = spec["datasets"][named["values"]["data"]["name"]]
+    assert [(v["total"], v["end_text"]) for v in values] == [(201, "174 · 27")]
     assert named["bars"]["encoding"]["color"]["scale"]["range"] == [charts.STATE_COLORS["operating"],
                                                                     charts.STATE_COLORS["stopped"]]
 
