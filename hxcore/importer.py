@@ -32,6 +32,7 @@ from hxcore import schema
 from hxcore.areas import PROVINCE_CODE, AmbiguousName, bare_name, fold, match_area, read_reference, slugify
 from hxcore.auth import Session, require_editor
 from hxcore.periods import Period
+from hxcore.summary import data_changed
 from hxcore.vocab import SECTORS, OrgKind, Rating, Status, TrainingKind
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit: a province's registers are far smaller
@@ -915,19 +916,6 @@ def backup_sqlite(engine: Engine, stamp: str) -> str | None:
     return str(target)
 
 
-def _set_data_version(conn: Connection, value: str) -> None:
-    """A new data version, and the summary tables rebuilt from the written data in the same
-    transaction, so that figures change exactly when (and only if) the import commits."""
-    from hxcore.summary import refresh_summaries
-
-    m = schema.meta
-    if conn.execute(select(m.c.key).where(m.c.key == "data_version")).first():
-        conn.execute(update(m).where(m.c.key == "data_version").values(value=value))
-    else:
-        conn.execute(insert(m).values(key="data_version", value=value))
-    refresh_summaries(conn)
-
-
 def commit_import(engine: Engine, data: bytes, file_name: str, period: str, session: Session) -> ImportRecord:
     """Validate again and write everything in one transaction; ImportRejected (nothing written) on any error."""
     require_editor(session)
@@ -962,7 +950,7 @@ def commit_import(engine: Engine, data: bytes, file_name: str, period: str, sess
         if changes:
             conn.execute(insert(schema.import_changes), changes)
         version = f"import-{import_id}-{sha[:12]}"
-        _set_data_version(conn, version)
+        data_changed(conn, version)  # summaries rebuilt in this transaction
         if WRITE_HOOK:
             WRITE_HOOK(conn)
     return ImportRecord(import_id, plan.rows_added, plan.rows_changed, backup, version)
@@ -989,7 +977,7 @@ def undo_import(engine: Engine, import_id: int, session: Session) -> str:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         conn.execute(update(log).where(log.c.id == import_id).values(status="undone", undone_by=session.user, undone_at=now))
         version = f"undo-{import_id}-{hashlib.sha256(now.encode()).hexdigest()[:8]}"
-        _set_data_version(conn, version)
+        data_changed(conn, version)  # summaries rebuilt in this transaction
     return version
 
 

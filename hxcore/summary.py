@@ -107,12 +107,12 @@ def fresh_snapshots(connection: Connection) -> set[date] | None:
     return {date.fromisoformat(text) for text in listed.split(",") if text}
 
 
-def data_changed(connection: Connection) -> str:
+def data_changed(connection: Connection, version: str | None = None) -> str:
     """Call inside the transaction of every write: a new data version, and summaries rebuilt
     from the written data, committed (or rolled back) together with it."""
     import uuid
 
-    version = uuid.uuid4().hex[:16]
+    version = version or uuid.uuid4().hex[:16]
     _set_meta(connection, "data_version", version)
     refresh_summaries(connection)
     return version

@@ -307,7 +307,7 @@ def sidebar_filters() -> View:
             province = st.selectbox(t("province", lang), [c for c, _ in all_provinces], index=None,
                                     format_func=lambda c: names.get(c, c), key=K_PROVINCE, bind="query-params",
                                     persist_state="session", placeholder=t("whole_country", lang))
-            districts = [(c, n) for c, n in districts if province and _province_of(engine, c) == province]
+            districts = _districts_in(engine, version(engine), province) if province else []
             district_label = dict(districts)
         chosen_districts = st.multiselect(t("districts", lang), [c for c, _ in districts],
                                           format_func=lambda c: district_label.get(c, c), key=K_DISTRICTS,
@@ -341,14 +341,9 @@ def _toggle_present() -> None:
     _sync_present()
 
 
-def _province_of(engine, district: str) -> str | None:
-    return _district_provinces(engine, version(engine)).get(district)
-
-
 @st.cache_data(show_spinner=False)
-def _district_provinces(_engine, version: str) -> dict[str, str]:
-    return {code: province for province, _ in province_choices(_engine)
-            for code, _ in district_choices(_engine, province)}
+def _districts_in(_engine, version: str, province: str) -> list[tuple[str, str]]:
+    return district_choices(_engine, province)
 
 
 def _sync_present() -> None:
