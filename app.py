@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from auth_ui import current_role, sidebar_sign_in
-from hxcore import ui
-from hxcore.ui_text import t
+from hxapp import ui
+from hxapp.auth import current_role, sidebar_sign_in
+from hxcore.model.texts import t
 
 _present = st.query_params.get(ui.K_PRESENT) in ("1", "true") or st.session_state.get(ui.PRESENT_MODE, False)
 st.set_page_config(page_title="KTTT Lai Châu", page_icon=":material/groups:", layout="wide",

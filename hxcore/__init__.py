@@ -1,9 +1,6 @@
 """hx core: indicators of Vietnam's collective economy, computed from a database.
 
-Nothing in this package imports Streamlit; the app and the CLI are thin shells over it.
+Layers, one direction (tests/test_layers.py enforces it): model ← db ← engine ← present, io
+← cli. Nothing in this package imports Streamlit; the app (hxapp/, pages/) and the CLI are
+thin shells over it.
 """
-
-from hxcore.compute import Filter, evaluate
-from hxcore.targets import target_table
-
-__all__ = ["Filter", "evaluate", "target_table"]

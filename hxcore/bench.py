@@ -21,8 +21,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from hxcore import schema, summary
-from hxcore.compute import Filter, evaluate
+from hxcore.db import schema
+from hxcore.engine import summary
+from hxcore.engine.compute import evaluate
+from hxcore.model.filters import Filter
 
 SHAPE_INDICATORS = ["coops_total", "coops_operating", "coops_inactive", "coop_charter_capital", "coop_members",
                     "coop_workers", "coops_effective_share", "coops_alliance_share"]

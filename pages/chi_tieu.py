@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from hxcore import charts, fmt, ui
-from hxcore.ui_text import t
-from hxcore.vocab import sector_label
+from hxapp import ui
+from hxcore.model.texts import t
+from hxcore.model.vocab import sector_label
+from hxcore.present import charts, fmt
 
 view = ui.current()
 engine = ui.get_engine()
@@ -48,7 +49,7 @@ ui.as_of_caption(view)
 
 
 def decimals(row) -> int:
-    return 1 if row["unit"] == "%" or row["kind"] == "average" else 0
+    return 1 if row["unit"] == "%" or row["indicator_type"] == "average" else 0
 
 
 def value(v, row) -> str:

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from hxcore import export, ui
-from hxcore.ui_text import t
+from hxapp import ui
+from hxcore.model.texts import t
+from hxcore.present import export
 
 view = ui.current()
 engine = ui.get_engine()

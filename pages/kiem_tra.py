@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hxcore import export, ui, validation
-from hxcore.ui_text import t
+from hxapp import ui
+from hxcore.engine import checks as validation
+from hxcore.model.texts import t
+from hxcore.present import export
 
 view = ui.current()
 lang = view.lang

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from hxcore import charts, fmt, ui
-from hxcore.lists import project_status_counts
-from hxcore.ui_text import t
+from hxapp import ui
+from hxcore.engine.lists import project_status_counts
+from hxcore.model.texts import t
+from hxcore.present import charts, fmt
 
 view = ui.current()
 engine = ui.get_engine()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from auth_ui import current_role, current_session
-from hxcore import importer, templates
-from hxcore.auth import PermissionDenied
-from hxcore.periods import Period
-from hxcore.ui import get_engine
+from hxapp.auth import current_role, current_session
+from hxapp.ui import get_engine
+from hxcore.io import importer, templates
+from hxcore.io.auth import PermissionDenied
+from hxcore.model.periods import Period
 
 st.title("Nhập dữ liệu")
 if current_role() != "editor":  # also enforced in hxcore: commit_import and undo_import check the session

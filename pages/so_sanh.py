@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from hxcore import charts, fmt, ui
-from hxcore.catalog import INDICATORS, INDICATORS_BY_CODE, Kind
-from hxcore.ui_text import t
+from hxapp import ui
+from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, is_additive
+from hxcore.model.texts import t
+from hxcore.present import charts, fmt
 
 view = ui.current()
 engine = ui.get_engine()
@@ -26,7 +27,7 @@ decimals = ind.decimals
 # A province target is a yardstick for districts only when it is a level (a rate or an average).
 targets = ui.targets_frame(engine, view.flt)
 target = None
-if not targets.empty and ind.kind in (Kind.RATIO, Kind.AVERAGE):
+if not targets.empty and not is_additive(ind):
     match = targets[(targets["indicator"] == code) & targets["sector"].isna()]
     if not match.empty:
         target = float(match.iloc[0]["target"])
@@ -52,8 +53,8 @@ st.subheader(t("over_periods", lang))
 kind = st.radio(t("period_kind", lang), ["half", "year", "quarter"], horizontal=True, key="compare_kind",
                 format_func=lambda k: t(f"kind_{k}", lang))
 trend = ui.trend_frame(engine, view, code, kind)
-trend_target = target if ind.kind in (Kind.RATIO, Kind.AVERAGE) else None
-if not targets.empty and ind.kind in (Kind.STOCK, Kind.FLOW) and kind == "year":
+trend_target = target if not is_additive(ind) else None
+if not targets.empty and is_additive(ind) and kind == "year":
     match = targets[(targets["indicator"] == code) & targets["sector"].isna()]
     trend_target = float(match.iloc[0]["target"]) if not match.empty else None
 if not trend.empty:

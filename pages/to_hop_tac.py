@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from hxcore import charts, fmt, ui
-from hxcore.ui_text import t
+from hxapp import ui
+from hxcore.model.texts import t
+from hxcore.present import charts, fmt
 
 view = ui.current()
 engine = ui.get_engine()

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from hxcore import charts, fmt, ui
-from hxcore.catalog import INDICATORS_BY_CODE, Kind
-from hxcore.ui_text import t
+from hxapp import ui
+from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, is_additive
+from hxcore.model.texts import t
+from hxcore.model.vocab import sector_label
+from hxcore.present import charts, fmt
 
 view = ui.current()
 engine = ui.get_engine()
@@ -47,7 +49,6 @@ def slide() -> None:
     sector = sector if isinstance(sector, str) and sector else None
     title = ui.indicator_label(code, lang)
     if sector:
-        from hxcore.vocab import sector_label
 
         title += f" ({sector_label(sector, lang)})"
     st.title(title)
@@ -72,7 +73,7 @@ def slide() -> None:
             st.caption(fmt.ratio_note(r["numerator"], r["denominator"], lang))
         if kind == "target":
             r = targets.loc[ref]
-            decimals = 1 if ind.unit == "%" or ind.kind == Kind.AVERAGE else 0
+            decimals = 1 if ind.unit == "%" or ind.type == IndicatorType.AVERAGE else 0
             target_text = fmt.indicator_value(r["target"], ind.unit, decimals, lang)
             if r["expected"] is not None and r["expected"] == r["expected"]:
                 st.markdown(t("target_of", lang, target=target_text,
@@ -92,7 +93,7 @@ def slide() -> None:
         by_district = by_district[by_district["value"].notna()].copy()
         by_district["text"] = by_district["value"].map(lambda v: fmt.indicator_value(v, ind.unit, ind.decimals, lang))
         target = None
-        if kind == "target" and ind.kind in (Kind.RATIO, Kind.AVERAGE):
+        if kind == "target" and not is_additive(ind):
             target = float(targets.loc[ref, "target"])
         if not by_district.empty:
             ui.chart(charts.ranking_chart(by_district, label="district_name", value="value", text="text",

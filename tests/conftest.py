@@ -11,8 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hxcore.demo import build_demo  # noqa: E402
-from hxcore.schema import create_schema, make_engine  # noqa: E402
+from hxcore.db.schema import create_schema, make_engine  # noqa: E402
+from hxcore.io.demo import build_demo  # noqa: E402
 
 
 @pytest.fixture(scope="session")

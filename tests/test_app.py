@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hxcore import fmt
-from hxcore.catalog import INDICATORS_BY_CODE
-from hxcore.compute import Filter, evaluate
+from hxcore.engine.compute import evaluate
+from hxcore.model.catalog import INDICATORS_BY_CODE
+from hxcore.model.filters import Filter
+from hxcore.present import fmt
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/tong_quan.py", "pages/chi_tieu.py", "pages/hop_tac_xa.py", "pages/to_hop_tac.py",
@@ -100,7 +101,7 @@ def test_invalid_query_parameters_are_reported():
 
 
 def test_target_page_table_matches_target_table(engine):
-    from hxcore.targets import target_table
+    from hxcore.engine.attainment import target_table
 
     at = app()
     at.switch_page("pages/chi_tieu.py").run()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hxcore import auth, importer
-from hxcore.schema import make_engine
+from hxcore.db.schema import make_engine
+from hxcore.io import auth, importer
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -98,7 +98,8 @@ def metric_value(page, label: str) -> str:
 def test_deep_link_first_after_server_start(browser, server, engine):
     """Runs first: Streamlit routes a fresh server's first request by the old pages/ folder rules;
     the link must still open its page, with its filters, through app.py."""
-    from hxcore.compute import Filter, evaluate
+    from hxcore.engine.compute import evaluate
+    from hxcore.model.filters import Filter
 
     expected = int(evaluate(engine, Filter("2023-H1", districts=("106",)), ["coops_total"]).iloc[0]["value"])
     context, page = open_page(browser, f"{server}/hop_tac_xa?district={TAM_DUONG}", (1024, 768))
@@ -135,7 +136,8 @@ def test_filter_change_updates_url_and_figures(browser, server):
 
 
 def test_shared_url_and_reset(browser, server, engine):
-    from hxcore.compute import Filter, evaluate
+    from hxcore.engine.compute import evaluate
+    from hxcore.model.filters import Filter
 
     expected = int(evaluate(engine, Filter("2023-H1", districts=("106",)), ["coops_total"]).iloc[0]["value"])
     context, page = open_page(browser, f"{server}/hop_tac_xa?district={TAM_DUONG}")

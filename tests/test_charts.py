@@ -6,10 +6,11 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from hxcore import charts
-from hxcore.compute import Filter
-from hxcore.targets import STATUS_LABELS, target_table
-from hxcore.vocab import SECTOR_COLORS
+from hxcore.engine.attainment import target_table
+from hxcore.model.filters import Filter
+from hxcore.model.targets import STATUS_LABELS
+from hxcore.model.vocab import SECTOR_COLORS
+from hxcore.present import charts
 
 LABELS = {str(k): v for k, v in STATUS_LABELS.items()}
 

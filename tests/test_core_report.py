@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hxcore.compute import Filter, evaluate
-from hxcore.targets import target_table
+from hxcore.engine.attainment import target_table
+from hxcore.engine.compute import evaluate
+from hxcore.model.filters import Filter
 
 PUBLISHED = Path(__file__).resolve().parent.parent / "data" / "published" / "bao-cao-kttt-2023-h1.csv"
 
@@ -62,7 +63,7 @@ def test_every_report_figure_is_recorded(db):
     """published_figures in the database holds the report's rows as printed, contradictions included."""
     from sqlalchemy import func, select
 
-    from hxcore import schema
+    from hxcore.db import schema
 
     with PUBLISHED.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -7,8 +7,9 @@ import io
 import openpyxl
 import pandas as pd
 
-from hxcore import export
-from hxcore.compute import Filter, evaluate
+from hxcore.engine.compute import evaluate
+from hxcore.model.filters import Filter
+from hxcore.present import export
 
 NAMES = {"106": "Huyện Tam Đường", "108": "Huyện Sìn Hồ"}
 

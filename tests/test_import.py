@@ -17,9 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hxcore import auth, importer, schema, summary, templates
-from hxcore.compute import Filter, evaluate
-from hxcore.schema import make_engine
+from hxcore.db import schema
+from hxcore.db.schema import make_engine
+from hxcore.engine import summary
+from hxcore.engine.compute import evaluate
+from hxcore.io import auth, importer, templates
+from hxcore.model.filters import Filter
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR = auth._issue("tester", auth.Role.EDITOR)
@@ -260,8 +263,8 @@ def test_truncated_and_oversized_files_are_refused(fresh_engine):
 KILL_SCRIPT = """
 import sys, time, pathlib
 sys.path.insert(0, {root!r})
-from hxcore import auth, importer
-from hxcore.schema import make_engine
+from hxcore.io import auth, importer
+from hxcore.db.schema import make_engine
 def hook(conn):
     pathlib.Path({flag!r}).write_text("writing")
     time.sleep(60)

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_import import EDITOR, EXPECTED, HEADER, ROWS, csv_text, org_rows, to_cp1258
 
-from hxcore import importer
-from hxcore.schema import create_schema, make_engine
+from hxcore.db.schema import create_schema, make_engine
+from hxcore.io import importer
 
 ALIASES = {"Tên HTX": ["ten htx", "TÊN HỢP TÁC XÃ"], "Huyện/thành phố": ["Huyện", "huyen/tp"],
            "Xã/phường/thị trấn": ["Xã", "XA, PHUONG, THI TRAN"], "Lĩnh vực": ["ngành"],

@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from hxcore import schema, summary
 from hxcore.bench import run_benchmark
-from hxcore.compute import Filter, evaluate
-from hxcore.national import build_national
-from hxcore.schema import make_engine
+from hxcore.db import schema
+from hxcore.db.schema import make_engine
+from hxcore.engine import summary
+from hxcore.engine.compute import evaluate
+from hxcore.io.national import build_national
+from hxcore.model.filters import Filter
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +144,7 @@ def test_app_gains_a_province_filter_on_a_national_database(national, monkeypatc
 
     from streamlit.testing.v1 import AppTest
 
-    from hxcore import fmt
+    from hxcore.present import fmt
 
     monkeypatch.setenv("HX_DATABASE_URL", str(national.url))
     app = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hxcore import validation
-from hxcore.validation import printed_interval
+from hxcore.engine import checks as validation
+from hxcore.engine.checks import printed_interval
 
 REPORT = "BC-BCH-2023-H1"
 
@@ -71,7 +71,7 @@ def test_printed_intervals(value, printed, unit, low, high):
 
 
 def test_cli_check_lists_the_contradictions(demo_db_path, capsys):
-    from hxcore.__main__ import main
+    from hxcore.cli import main
 
     assert main(["--db", f"sqlite:///{demo_db_path}", "check", "--report", REPORT, "--strict"]) == 1
     out = capsys.readouterr().out

@@ -20,10 +20,13 @@ import pandas as pd
 from babel.numbers import format_decimal
 from sqlalchemy import Engine, select
 
-from hxcore import schema
-from hxcore.catalog import INDICATORS_BY_CODE, Kind, org_type_of
-from hxcore.periods import Period
-from hxcore.vocab import sector_label, sectors_of
+from hxcore.db import schema
+from hxcore.engine.compute import available_periods, district_choices, evaluate
+from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, Time, is_additive, org_type_of
+from hxcore.model.filters import Filter
+from hxcore.model.periods import Period
+from hxcore.model.vocab import sector_label, sectors_of
+from hxcore.present import fmt
 
 # Units counted in whole things: "hơn 900 học viên" means at least 901.
 COUNT_UNITS = {"HTX", "THT", "lớp", "học viên", "thành viên", "lao động", "người", "lượt", "dự án", "đơn vị", "liên hiệp",
@@ -44,7 +47,7 @@ class Rule:
     sources: tuple[str, ...] = (REPORT, DATA)  # which figure sets the rule is run on
 
 
-ADDITIVE = tuple(code for code, ind in INDICATORS_BY_CODE.items() if ind.kind in (Kind.STOCK, Kind.FLOW))
+ADDITIVE = tuple(code for code, ind in INDICATORS_BY_CODE.items() if is_additive(ind))
 
 RULES: tuple[Rule, ...] = (
     Rule("sectors_sum", "sum", "Các lĩnh vực cộng lại bằng tổng số", over="sector"),
@@ -160,7 +163,6 @@ def report_figures(engine: Engine, report: str) -> tuple[dict[Key, Fig], list[li
 
 def data_figures(engine: Engine, period: str) -> tuple[dict[Key, Fig], dict[Key, Fig]]:
     """Figures computed from the database at the period's end, and the stocks a year-end earlier."""
-    from hxcore.compute import Filter, evaluate
 
     figures: dict[Key, Fig] = {}
     previous: dict[Key, Fig] = {}
@@ -340,7 +342,7 @@ def _checks(rule: Rule, figs: dict[Key, Fig], engine: Engine, extra: dict) -> li
         for fig in stated_figs:
             indicator, _, sector, district = fig.key
             ind = INDICATORS_BY_CODE.get(indicator)
-            if ind is None or ind.kind == Kind.FLOW:
+            if ind is None or (ind.type == IndicatorType.SIMPLE and ind.time == Time.FLOW):
                 continue
             now = _pick(figs, indicator, "value", sector, district) or _pick(extra["data"], indicator, "value", sector, district)
             before = extra["previous"].get((indicator, "previous", sector, district))
@@ -442,7 +444,6 @@ def _suspects(rows: list[dict], checks: list[Check]) -> None:
 def check(engine: Engine, report: str | None = None, period: str | None = None,
           rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """Every violation of the declared rules: in a published report (and against the data), or in the data alone."""
-    from hxcore.compute import district_choices
 
     extra = {"districts": district_choices(engine), "repeats": []}
     if report:
@@ -454,7 +455,6 @@ def check(engine: Engine, report: str | None = None, period: str | None = None,
     else:
         source = DATA
     if not period:
-        from hxcore.compute import available_periods
 
         periods = available_periods(engine)
         if not periods:
@@ -501,9 +501,6 @@ ASPECT_LABELS = {"value": "Giá trị", "change": "Tăng/giảm so với năm tr
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Violations as a reader sees them: Vietnamese labels and number formats, blanks not "None"."""
-    from hxcore import fmt
-    from hxcore.catalog import INDICATORS_BY_CODE
-    from hxcore.vocab import sector_label
 
     shown = frame.copy()
     shown["indicator"] = shown["indicator"].map(

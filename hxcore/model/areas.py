@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "lai-chau-areas-2023.csv"
+REFERENCE_CSV = Path(__file__).resolve().parents[2] / "data" / "reference" / "lai-chau-areas-2023.csv"
 
 PROVINCE_CODE = "12"
 PROVINCE_NAME = "Tỉnh Lai Châu"

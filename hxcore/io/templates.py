@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import io
 
-from hxcore.importer import SHEETS, SHEETS_BY_KEY, Sheet
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from hxcore.io.importer import SHEETS, SHEETS_BY_KEY, Sheet
 
 TEMPLATE_FILE_NAMES = {s.key: f"mau-{s.key}.csv" for s in SHEETS}
 XLSX_FILE_NAME = "mau-nhap-du-lieu.xlsx"
@@ -31,8 +34,6 @@ def template_csv(kind: str) -> bytes:
 
 def template_xlsx() -> bytes:
     """Every kind in one workbook, one sheet each, plus a sheet explaining the columns."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
     book = Workbook()
     book.remove(book.active)

@@ -6,22 +6,22 @@ No Streamlit here; the interface only hands these bytes to st.download_button.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from hxcore.areas import fold, slugify
-from hxcore.catalog import INDICATORS
-from hxcore.compute import Filter
-from hxcore.targets import STATUS_LABELS, STATUS_LABELS_EN
-from hxcore.ui_text import EXPORT_COLUMNS
+from hxcore.model.areas import fold, slugify
+from hxcore.model.catalog import INDICATORS
+from hxcore.model.filters import Filter
+from hxcore.model.targets import STATUS_LABELS, STATUS_LABELS_EN
+from hxcore.model.texts import EXPORT_COLUMNS
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _slug(text: str) -> str:
-    import re
 
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
 
-from hxcore import schema
-from hxcore.compute import Filter
-from hxcore.vocab import (
+from hxcore.db import schema
+from hxcore.model.filters import Filter
+from hxcore.model.vocab import (
     PROJECT_STATUS_LABELS,
     RATING_LABELS,
     SCHEME_LABELS,

@@ -25,9 +25,12 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    select,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from hxcore.model.catalog import MEASURES, Aggregation
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_DIR / "data" / "hx.sqlite"
 DATABASE_URL_VARIABLE = "HX_DATABASE_URL"
 
@@ -279,6 +282,39 @@ import_changes = Table(
 Index("ix_import_changes_import", import_changes.c.import_id)
 
 
+# ---------------------------------------------------------------------------------------------
+# Summary tables, like DHIS2's analytics tables: every organisation-based measure pre-aggregated
+# per snapshot date and (province, district, sector, kind). Derived data, rebuilt with every write
+# (engine/summary.py) and stamped with the data version they were built from.
+
+SUMMARY_SOURCES = ("organisations", "facts_end", "facts_ytd")
+GRAIN = ("province_code", "district_code", "sector_code", "kind")
+ADDITIVE = tuple(m for m in MEASURES if m.source in SUMMARY_SOURCES and m.aggregation in (Aggregation.COUNT, Aggregation.SUM))
+DISTINCT = tuple(m for m in MEASURES if m.source in SUMMARY_SOURCES and m.aggregation == Aggregation.COUNT_DISTINCT)
+
+# One column per additive measure: its value for the window 1 January → as_of.
+summary_org = Table(
+    "summary_org",
+    metadata,
+    Column("as_of", Date, nullable=False),
+    *(Column(name, String(32), nullable=False) for name in GRAIN),
+    *(Column(m.code, Float, nullable=False, default=0) for m in ADDITIVE),
+)
+Index("ix_summary_org", summary_org.c.as_of, summary_org.c.province_code, summary_org.c.district_code)
+
+# Distinct counts do not add up across sectors (a commune with two sectors' HTX counts once),
+# so their distinct values are kept, one row per value.
+summary_distinct = Table(
+    "summary_distinct",
+    metadata,
+    Column("as_of", Date, nullable=False),
+    *(Column(name, String(32), nullable=False) for name in GRAIN),
+    Column("measure", String(60), nullable=False),
+    Column("value", String(32), nullable=False),
+)
+Index("ix_summary_distinct", summary_distinct.c.measure, summary_distinct.c.as_of, summary_distinct.c.province_code)
+
+
 def database_url(url: str | None = None) -> str:
     """The URL to use: the argument, else HX_DATABASE_URL, else the bundled SQLite file."""
     return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -298,15 +334,11 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    import hxcore.summary  # noqa: F401 - registers the summary tables on `metadata`
-
     metadata.create_all(engine)
 
 
 def data_version(engine: Engine) -> str:
     """Changes whenever data is written: the key Streamlit caches are invalidated by."""
-    from sqlalchemy import select
-
     with engine.connect() as connection:
         value = connection.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
     return value or "0"

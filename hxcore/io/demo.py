@@ -14,29 +14,19 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, inspect, select
 
-from hxcore import schema
-from hxcore.areas import PROVINCE_CODE, read_reference, slugify
-from hxcore.periods import Period, periods_between
-from hxcore.summary import refresh_summaries
-from hxcore.targets import read_resolutions_csv, read_targets_csv
-from hxcore.vocab import (
-    SECTORS,
-    OrgKind,
-    OrgType,
-    ProjectScheme,
-    ProjectStatus,
-    Quality,
-    Rating,
-    Status,
-    TrainingKind,
-)
+from hxcore.db import schema
+from hxcore.db.schema import PROJECT_DIR
+from hxcore.engine.summary import refresh_summaries
+from hxcore.io.targets_file import read_resolutions_csv, read_targets_csv
+from hxcore.model.areas import PROVINCE_CODE, read_reference, slugify
+from hxcore.model.periods import Period, periods_between
+from hxcore.model.vocab import SECTORS, OrgKind, OrgType, ProjectScheme, ProjectStatus, Quality, Rating, Status, TrainingKind
 
 SEED = 42
-PUBLISHED_DIR = Path(__file__).resolve().parent.parent / "data" / "published"
+PUBLISHED_DIR = PROJECT_DIR / "data" / "published"
 SNAPSHOTS = [p.end for p in periods_between("2021-Q1", "2024-Q4", kind="quarter")]
 HALF_ENDS = [p.end for p in periods_between("2020-H2", "2024-H2", kind="half")]
 H1_2023 = date(2023, 6, 30)
@@ -803,7 +793,6 @@ def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
 
 def ensure_demo(engine: Engine) -> bool:
     """Build the demo database if the database is empty; True when it was built."""
-    from sqlalchemy import inspect, select
 
     if inspect(engine).has_table("organisations"):
         with engine.connect() as connection:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import bcrypt
 
-from hxcore.schema import PROJECT_DIR
+from hxcore.db.schema import PROJECT_DIR
 
 SECRETS_PATH_VARIABLE = "HX_SECRETS_PATH"
 DEFAULT_SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"

@@ -11,11 +11,11 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from hxcore import schema
-from hxcore.areas import PROVINCE_CODE, slugify
-from hxcore.demo import DEMO_NOTE, lai_chau_content
-from hxcore.periods import periods_between
-from hxcore.vocab import OrgKind, OrgType, Quality, Rating, Status, TrainingKind
+from hxcore.db import schema
+from hxcore.io.demo import DEMO_NOTE, lai_chau_content, write_content
+from hxcore.model.areas import PROVINCE_CODE, slugify
+from hxcore.model.periods import periods_between
+from hxcore.model.vocab import OrgKind, OrgType, Quality, Rating, Status, TrainingKind
 
 # GSO codes and names of the 63 provinces before the 2025 merger.
 PROVINCES = (
@@ -46,7 +46,6 @@ GROUP_SECTORS = (("agriculture", 60), ("non_agriculture", 40))
 def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65_000,
                    progress: Callable[[str], None] = print) -> dict[str, int]:
     """(Re)build the national dataset in one transaction; returns row counts per table."""
-    from hxcore.demo import write_content
 
     rng = random.Random(seed)
     progress("Lai Châu (dữ liệu demo của báo cáo)…")

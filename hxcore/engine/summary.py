@@ -1,5 +1,4 @@
-"""Summary tables, like DHIS2's analytics tables: every organisation-based measure
-pre-aggregated per snapshot date and (province, district, sector, kind).
+"""Summary tables (declared in db/schema.py), like DHIS2's analytics tables: built, stamped, checked.
 
 They are derived data: rebuilt inside the same transaction as any write (refresh_summaries),
 and stamped with the data version they were built from. compute.py reads them only when the
@@ -9,39 +8,14 @@ from the raw tables, more slowly.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
-from sqlalchemy import Column, Connection, Date, Float, Index, String, Table, and_, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
-from hxcore import schema
-from hxcore.catalog import MEASURES
-
-SOURCES = ("organisations", "facts_end", "facts_ytd")
-GRAIN = ("province_code", "district_code", "sector_code", "kind")
-ADDITIVE = tuple(m for m in MEASURES if m.source in SOURCES and m.agg in ("count", "sum"))
-DISTINCT = tuple(m for m in MEASURES if m.source in SOURCES and m.agg == "count_distinct")
-
-# One column per additive measure: its value for the window 1 January → as_of.
-summary_org = Table(
-    "summary_org",
-    schema.metadata,
-    Column("as_of", Date, nullable=False),
-    *(Column(name, String(32), nullable=False) for name in GRAIN),
-    *(Column(m.code, Float, nullable=False, default=0) for m in ADDITIVE),
-)
-Index("ix_summary_org", summary_org.c.as_of, summary_org.c.province_code, summary_org.c.district_code)
-
-# Distinct counts do not add up across sectors (a commune with two sectors' HTX counts once),
-# so their distinct values are kept, one row per value.
-summary_distinct = Table(
-    "summary_distinct",
-    schema.metadata,
-    Column("as_of", Date, nullable=False),
-    *(Column(name, String(32), nullable=False) for name in GRAIN),
-    Column("measure", String(60), nullable=False),
-    Column("value", String(32), nullable=False),
-)
-Index("ix_summary_distinct", summary_distinct.c.measure, summary_distinct.c.as_of, summary_distinct.c.province_code)
+from hxcore.db import measures, schema
+from hxcore.db.schema import ADDITIVE, DISTINCT, GRAIN, SUMMARY_SOURCES, summary_distinct, summary_org
+from hxcore.model.filters import Window
 
 
 def _meta(connection: Connection, key: str) -> str | None:
@@ -55,8 +29,6 @@ def _set_meta(connection: Connection, key: str, value: str) -> None:
 
 def refresh_summaries(connection: Connection) -> int:
     """Rebuild both summary tables from the raw tables; returns the number of summary rows."""
-    from hxcore.compute import Window, _aggregate, _source
-
     for table in (summary_distinct, summary_org):
         table.drop(connection, checkfirst=True)  # a measure added since the last build changes the columns
     for table in (summary_org, summary_distinct):
@@ -66,21 +38,20 @@ def refresh_summaries(connection: Connection) -> int:
     for day in snapshots:
         window = Window(date(day.year, 1, 1), day)
         cells: dict[tuple, dict] = {}
-        for source_name in SOURCES:
-            source = _source(source_name, window)
+        for source_name in SUMMARY_SOURCES:
+            source = measures.source(source_name, window)
             grain = [source.tables.o.c[name] for name in GRAIN]
-            measures = [m for m in ADDITIVE if m.source == source_name]
+            additive = [m for m in ADDITIVE if m.source == source_name]
             statement = (
-                select(*grain, *(_aggregate(m, source, window, ()).label(m.code) for m in measures))
+                select(*grain, *(measures.aggregate(m, source, window, ()).label(m.code) for m in additive))
                 .select_from(source.from_clause).where(source.where).group_by(*grain)
             )
             for row in connection.execute(statement).mappings():
                 cell = cells.setdefault(tuple(row[name] for name in GRAIN), {m.code: 0.0 for m in ADDITIVE})
-                cell.update({m.code: float(row[m.code]) for m in measures})
+                cell.update({m.code: float(row[m.code]) for m in additive})
             for measure in (m for m in DISTINCT if m.source == source_name):
                 value = measure.value(source.tables)
-                condition = and_(measure.where(source.tables, window),
-                                 source.tables.o.c.kind.in_([k.value for k in measure.kinds]))
+                condition = measures.condition(measure, source.tables, window)
                 statement = (select(*grain, value.label("value")).select_from(source.from_clause)
                              .where(source.where, condition).group_by(*grain, value))
                 rows = [{"as_of": day, **dict(zip(GRAIN, r[:-1], strict=True)), "measure": measure.code,
@@ -110,8 +81,6 @@ def fresh_snapshots(connection: Connection) -> set[date] | None:
 def data_changed(connection: Connection, version: str | None = None) -> str:
     """Call inside the transaction of every write: a new data version, and summaries rebuilt
     from the written data, committed (or rolled back) together with it."""
-    import uuid
-
     version = version or uuid.uuid4().hex[:16]
     _set_meta(connection, "data_version", version)
     refresh_summaries(connection)

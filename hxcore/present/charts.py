@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from hxcore import fmt
-from hxcore.vocab import SECTOR_COLORS, SECTORS
+from hxcore.model.vocab import SECTOR_COLORS, SECTORS
+from hxcore.present import fmt
 
 THEME = "hx"
 VI_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
@@ -94,7 +94,7 @@ def bullet_frame(targets: pd.DataFrame, status_labels: dict[str, str], lang: str
     """target_table() rows -> what the bullet chart draws: rates as rates, counts as counts."""
     rows = []
     for r in targets.to_dict("records"):
-        decimals = 1 if r["unit"] == "%" or r["kind"] == "average" else 0
+        decimals = 1 if r["unit"] == "%" or r["indicator_type"] == "average" else 0
         actual = r["actual"] if r["actual"] is not None and not pd.isna(r["actual"]) else None
         expected = r.get("expected")
         expected = None if expected is None or pd.isna(expected) else float(expected)

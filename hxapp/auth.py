@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hxcore import auth
+from hxcore.io import auth
 
 _KEY = "hx_session"
 

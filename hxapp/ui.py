@@ -6,20 +6,29 @@ Engine and caches, the shared sidebar (filters bound to the URL), and small draw
 
 from __future__ import annotations
 
+import inspect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from hxcore import export, fmt, lists, schema
-from hxcore.catalog import INDICATORS_BY_CODE
-from hxcore.compute import Filter, available_periods, district_choices, evaluate, province_choices
-from hxcore.periods import COMPARISON_LABELS, Comparison, Period
-from hxcore.targets import STATUS_LABELS, STATUS_LABELS_EN, gap_by_district, target_table
-from hxcore.ui_text import t
-from hxcore.vocab import SECTOR_CODES, sector_label
+from hxcore.db import schema
+from hxcore.engine import lists
+from hxcore.engine.attainment import gap_by_district, target_table
+from hxcore.engine.compute import available_periods, district_choices, evaluate, province_choices
+from hxcore.io.demo import ensure_demo
+from hxcore.model import vocab
+from hxcore.model.areas import AmbiguousName, fold, match_area
+from hxcore.model.catalog import INDICATORS_BY_CODE
+from hxcore.model.filters import Filter
+from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period, PeriodKind
+from hxcore.model.targets import STATUS_LABELS, STATUS_LABELS_EN
+from hxcore.model.texts import EXPORT_COLUMNS, t
+from hxcore.model.vocab import SECTOR_CODES, SECTORS, OrgType, sector_label, sectors_of
+from hxcore.present import charts, export, fmt
 
 # URL parameter names: part of every shared link, so never rename them.
 K_LANG, K_PERIOD, K_DISTRICTS, K_SECTORS, K_COMPARE, K_PRESENT = "lang", "period", "district", "sector", "compare", "present"
@@ -51,7 +60,6 @@ def _configured_connection():
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str):
     engine = _configured_connection() or schema.make_engine(url)
-    from hxcore.demo import ensure_demo
 
     ensure_demo(engine)
     return engine
@@ -113,7 +121,6 @@ def list_frame(engine, name: str, flt: Filter) -> pd.DataFrame:
     frame = _list(engine, version(engine), name, flt).copy()
     view = st.session_state.get("hx_view")
     if view is not None and view.lang == "en" and not frame.empty:
-        from hxcore import vocab
 
         english = {"status_label": ("status", vocab.PROJECT_STATUS_LABELS_EN if name == "projects"
                                     else vocab.STATUS_LABELS_EN),
@@ -209,7 +216,6 @@ def _codes_to_labels(lang: str, period_label, district_label, sector_label_, com
     """Links may name things by code, as the CLI and CSV files do (period=2023-H1, district=tam-duong
     or 106, sector=agriculture), or by the other language's labels: turn them into the labels the
     bound widgets read. Runs before the widgets bind the URL, while it may still be rewritten."""
-    from hxcore.areas import AmbiguousName, match_area
 
     def period(value):
         try:
@@ -558,8 +564,6 @@ def current() -> View:
     which registers the navigation and then opens the page asked for, with the link's filters.
     """
     if "hx_view" not in st.session_state:
-        import inspect
-        from pathlib import Path
 
         caller = Path(inspect.stack()[1].filename)
         st.session_state[WANTED_PAGE] = f"{caller.parent.name}/{caller.name}"
@@ -588,9 +592,6 @@ def url_lang() -> str:
 
 def trend_frame(engine, view: View, code: str, kind: str = "half") -> pd.DataFrame:
     """One row per period of `kind` the database covers, oldest first: the indicator under the filter."""
-    from dataclasses import replace
-
-    from hxcore.periods import PeriodKind
 
     periods, _ = choices(engine)
     wanted = {"half": PeriodKind.HALF, "year": PeriodKind.YEAR, "quarter": PeriodKind.QUARTER}[kind]
@@ -634,7 +635,6 @@ def breakdown_labels(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
     """Name each breakdown row in the page's language (sector labels differ for HTX and THT)."""
     frame = frame.copy()
     if by == "sector":
-        from hxcore.vocab import SECTORS
 
         org = {"coops": "coop", "groups": "group"}
         def name(row):
@@ -652,9 +652,6 @@ def breakdown_labels(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
 
 def heat_frame(engine, view: View, code: str, org_type: str) -> pd.DataFrame:
     """District × sector values of one indicator, one evaluate() per sector (each cached)."""
-    from dataclasses import replace
-
-    from hxcore.vocab import OrgType, sectors_of
 
     rows = []
     for s in sectors_of(OrgType(org_type)):
@@ -693,7 +690,6 @@ def search_box(frame: pd.DataFrame, columns: list[str], lang: str, key: str) -> 
     text = st.text_input(t("search", lang), key=key, placeholder=t("search_ph", lang))
     if not text:
         return frame
-    from hxcore.areas import fold
 
     needle = fold(text)
     mask = frame[columns].fillna("").astype(str).apply(lambda col: col.map(fold).str.contains(needle, regex=False))
@@ -702,7 +698,6 @@ def search_box(frame: pd.DataFrame, columns: list[str], lang: str, key: str) -> 
 
 def heatmap_section(engine, view: View, code: str, org_type: str, title_key: str) -> None:
     """A district × sector heat map of one count, with its caption."""
-    from hxcore import charts
 
     st.subheader(t(title_key, view.lang))
     heat = heat_frame(engine, view, code, org_type)
@@ -728,7 +723,6 @@ def organisation_section(engine, view: View, list_name: str, title_key: str, top
 def shown_indicators(table: pd.DataFrame, codes: pd.Series, lang: str) -> pd.DataFrame:
     """The indicator table for the screen: each figure with its own indicator's decimals (416 HTX,
     36,8%, 4,4 triệu đồng), counts behind ratios whole, shares and attainments to one decimal."""
-    from hxcore.ui_text import EXPORT_COLUMNS
 
     out = table.copy()
     decimals = codes.map(lambda code: INDICATORS_BY_CODE[code].decimals).to_numpy()

@@ -12,6 +12,7 @@ header, the other headers offices use for it, its type, whether it is required, 
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -25,15 +26,16 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pandas as pd
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
-from hxcore import schema
-from hxcore.areas import PROVINCE_CODE, AmbiguousName, bare_name, fold, match_area, read_reference, slugify
-from hxcore.auth import Session, require_editor
-from hxcore.periods import Period
-from hxcore.summary import data_changed
-from hxcore.vocab import SECTORS, OrgKind, Rating, Status, TrainingKind
+from hxcore.db import schema
+from hxcore.engine.summary import data_changed
+from hxcore.io.auth import Session, require_editor
+from hxcore.model.areas import PROVINCE_CODE, AmbiguousName, bare_name, fold, match_area, read_reference, slugify
+from hxcore.model.periods import Period
+from hxcore.model.vocab import SECTORS, OrgKind, Rating, Status, TrainingKind
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit: a province's registers are far smaller
 MAX_ROWS = 20000
@@ -312,7 +314,6 @@ _BROKEN_XLSX = (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, Ele
 
 
 def _read_xlsx(data: bytes) -> list[RawSheet]:
-    from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -491,7 +492,6 @@ def _match(token: str, candidates: list[tuple[str, str]], what: str) -> str:
         raise Invalid(f"{error}; hãy ghi rõ mã hoặc tên đầy đủ") from None
     if code:
         return code
-    import difflib
 
     names = {bare_name(name): name for _, name in candidates}
     close = difflib.get_close_matches(bare_name(token), list(names), n=3, cutoff=0.75)

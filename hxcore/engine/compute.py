@@ -7,133 +7,32 @@ denominators, never by averaging percentages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from types import SimpleNamespace
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
+from sqlalchemy import Engine, and_, case, distinct, func, select, true
 
-from hxcore import schema, summary
-from hxcore.areas import AmbiguousName, match_area
-from hxcore.catalog import INDICATORS, MEASURES_BY_CODE, Combine, Indicator, Kind, Measure, org_type_of
-from hxcore.periods import Comparison, Period, comparison_period
-from hxcore.vocab import ORG_TYPE_OF_KIND, SECTOR_CODES, sector_label, sectors_of
-
-BREAKDOWNS = ("district", "sector", "province")
-
-
-class FilterError(ValueError):
-    """A filter value that names nothing: the message lists the valid choices."""
-
-
-@dataclass(frozen=True)
-class Filter:
-    """What the user is looking at: one period, optionally some districts and sectors."""
-
-    period: str
-    districts: tuple[str, ...] = ()
-    sectors: tuple[str, ...] = ()
-    province: str | None = None
-    comparison: Comparison = Comparison.PREVIOUS_YEAR_END
-
-    @property
-    def parsed_period(self) -> Period:
-        return Period.parse(self.period)
-
-
-@dataclass(frozen=True)
-class Window:
-    start: date  # 1 January of the period's year: flows are counted year-to-date
-    end: date  # stocks are read here
-
-
-@dataclass
-class _Source:
-    tables: SimpleNamespace
-    from_clause: object
-    where: object
-    dims: dict = field(default_factory=dict)  # breakdown name -> column
-    needs_snapshot: bool = False
-
-
-def _project_status_at(project_id, end: date):
-    events = schema.project_events
-    return (
-        select(events.c.status)
-        .where(events.c.project_id == project_id, events.c.happened_on <= end)
-        .order_by(events.c.happened_on.desc(), events.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def _valid_at(area, day: date):
-    return and_(area.c.valid_from <= day, (area.c.valid_to.is_(None)) | (area.c.valid_to >= day))
-
-
-def _source(name: str, window: Window) -> _Source:
-    o = schema.organisations
-    org_dims = {"district": o.c.district_code, "sector": o.c.sector_code, "province": o.c.province_code}
-    if name == "organisations":
-        return _Source(SimpleNamespace(o=o), o, true(), org_dims)
-    if name in ("facts_end", "facts_ytd"):
-        f = schema.facts
-        when = f.c.as_of == window.end if name == "facts_end" else f.c.as_of.between(window.start, window.end)
-        return _Source(SimpleNamespace(o=o, f=f), f.join(o, f.c.org_id == o.c.id), when, org_dims, True)
-    if name == "training":
-        tc = schema.training_classes
-        return _Source(SimpleNamespace(tc=tc), tc, true(),
-                       {"district": tc.c.district_code, "province": tc.c.province_code})
-    if name == "loans":
-        loans = schema.fund_loans
-        return _Source(SimpleNamespace(o=o, l=loans), loans.join(o, loans.c.org_id == o.c.id), true(), org_dims)
-    if name == "repayments":
-        loans, repayments = schema.fund_loans, schema.fund_repayments
-        joined = repayments.join(loans, repayments.c.loan_id == loans.c.id).join(o, loans.c.org_id == o.c.id)
-        return _Source(SimpleNamespace(o=o, l=loans, r=repayments), joined, true(), org_dims)
-    if name == "fairs":
-        fp = schema.fair_participations
-        return _Source(SimpleNamespace(o=o, fp=fp), fp.join(o, fp.c.org_id == o.c.id), true(), org_dims)
-    if name == "projects":
-        j = schema.projects
-        tables = SimpleNamespace(o=o, j=j, status_at_end=_project_status_at(j.c.id, window.end))
-        return _Source(tables, j.join(o, j.c.org_id == o.c.id), true(), org_dims)
-    if name == "communes":
-        c, d = schema.areas.alias("commune"), schema.areas.alias("district")
-        joined = c.join(d, and_(c.c.parent_code == d.c.code, d.c.level == "district"))
-        where = and_(c.c.level == "commune", _valid_at(c, window.end), _valid_at(d, window.end))
-        return _Source(SimpleNamespace(c=c, d=d), joined, where, {"district": d.c.code, "province": d.c.parent_code})
-    raise ValueError(f"unknown source {name}")
-
-
-def _sector_codes_for(measure: Measure, sectors: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The filter's sector codes that apply to this measure's kind of organisation.
-
-    None means "no restriction"; an empty tuple means the filter excludes this kind entirely.
-    """
-    if not sectors or not measure.kinds:
-        return None
-    org_type = ORG_TYPE_OF_KIND[measure.kinds[0]]
-    own = {s.code for s in sectors_of(org_type)}
-    return tuple(code for code in sectors if code in own)
-
-
-def _aggregate(measure: Measure, source: _Source, window: Window, sectors: tuple[str, ...]):
-    condition = measure.where(source.tables, window)
-    if measure.kinds:
-        condition = and_(condition, source.tables.o.c.kind.in_([k.value for k in measure.kinds]))
-        codes = _sector_codes_for(measure, sectors)
-        if codes is not None:
-            condition = and_(condition, source.tables.o.c.sector_code.in_(codes))
-    if measure.agg == "count":
-        return func.count(case((condition, literal(1))))
-    value = measure.value(source.tables)
-    if measure.agg == "sum":
-        return func.coalesce(func.sum(case((condition, value))), 0)
-    if measure.agg == "count_distinct":
-        return func.count(distinct(case((condition, value))))
-    raise ValueError(f"unknown aggregation {measure.agg}")
+from hxcore.db import measures as sql_measures
+from hxcore.db import schema
+from hxcore.db.schema import SUMMARY_SOURCES, summary_distinct, summary_org
+from hxcore.engine import summary
+from hxcore.engine.targets import attach_targets
+from hxcore.model.catalog import (
+    INDICATORS,
+    INDICATORS_BY_CODE,
+    MEASURES_BY_CODE,
+    Aggregation,
+    Indicator,
+    IndicatorType,
+    Measure,
+    Time,
+    is_additive,
+    org_type_of,
+)
+from hxcore.model.filters import Filter, FilterError, Window, check_breakdown, resolve_area_tokens
+from hxcore.model.periods import Period, comparison_period
+from hxcore.model.vocab import SECTOR_CODES, sector_label, sectors_of
 
 
 def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
@@ -148,12 +47,12 @@ def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
 def _summary_query(connection, measures: list[Measure], flt: Filter, by: str | None, end: date) -> dict:
     """All organisation-based measures for one date from the summary tables: one query for the
     additive ones, one per distinct count."""
-    table = summary.summary_org
+    table = summary_org
     dims = {"district": table.c.district_code, "sector": table.c.sector_code, "province": table.c.province_code}
     out: dict[str, dict] = {}
 
     def restrict(columns_of, measure):
-        codes = _sector_codes_for(measure, flt.sectors)
+        codes = sql_measures.sector_codes_for(measure, flt.sectors)
         return columns_of.sector_code.in_(codes) if codes else true()
 
     def filters(columns_of):
@@ -164,7 +63,7 @@ def _summary_query(connection, measures: list[Measure], flt: Filter, by: str | N
             conditions.append(columns_of.district_code.in_(flt.districts))
         return conditions
 
-    additive = [m for m in measures if m.agg != "count_distinct"]
+    additive = [m for m in measures if m.aggregation != Aggregation.COUNT_DISTINCT]
     group = dims.get(by) if by else None
     if additive:
         columns = [func.coalesce(func.sum(case((restrict(table.c, m), table.c[m.code]))), 0).label(m.code)
@@ -176,8 +75,8 @@ def _summary_query(connection, measures: list[Measure], flt: Filter, by: str | N
         for m in additive:
             out[m.code] = ({row["key"]: float(row[m.code]) for row in rows} if group is not None
                            else {None: float(rows[0][m.code]) if rows else 0.0})
-    distinct_table = summary.summary_distinct
-    for m in (m for m in measures if m.agg == "count_distinct"):
+    distinct_table = summary_distinct
+    for m in (m for m in measures if m.aggregation == Aggregation.COUNT_DISTINCT):
         group = {"district": distinct_table.c.district_code, "sector": distinct_table.c.sector_code,
                  "province": distinct_table.c.province_code}.get(by) if by else None
         statement = select(*([group.label("key")] if group is not None else []),
@@ -212,10 +111,10 @@ def compute_measures(
     out: dict[str, dict] = {}
     with engine.connect() as connection:
         if summaries_fresh and period.end in dates:
-            summarised = [m for name in summary.SOURCES for m in by_source.pop(name, [])]
+            summarised = [m for name in SUMMARY_SOURCES for m in by_source.pop(name, [])]
             out.update(_summary_query(connection, summarised, flt, by, period.end))
         for source_name, measures in by_source.items():
-            source = _source(source_name, window)
+            source = sql_measures.source(source_name, window)
             has_data = covered and (not source.needs_snapshot or period.end in dates)
             if not has_data:
                 for measure in measures:
@@ -227,7 +126,7 @@ def compute_measures(
             if flt.districts and "district" in source.dims:
                 conditions.append(source.dims["district"].in_(flt.districts))
             group_column = source.dims.get(by) if by else None
-            columns = [_aggregate(m, source, window, flt.sectors).label(m.code) for m in measures]
+            columns = [sql_measures.aggregate(m, source, window, flt.sectors).label(m.code) for m in measures]
             statement = select(*([group_column.label("key")] if group_column is not None else []), *columns)
             statement = statement.select_from(source.from_clause).where(and_(*conditions))
             if group_column is not None:
@@ -241,7 +140,7 @@ def compute_measures(
                     out[measure.code] = {row["key"]: float(row[measure.code]) for row in rows}
     for code in codes:
         measure = MEASURES_BY_CODE[code]
-        if measure.kinds and _sector_codes_for(measure, flt.sectors) == ():
+        if measure.org_kinds and sql_measures.sector_codes_for(measure, flt.sectors) == ():
             out[code] = {None: None}  # the filter selects no sector of this kind of organisation
     return out
 
@@ -259,11 +158,11 @@ def _combine(ind: Indicator, numerator: float | None, denominator: float | None)
     nan = float("nan")
     if numerator is None:
         return nan
-    if ind.combine == Combine.VALUE:
+    if ind.type == IndicatorType.SIMPLE:
         return numerator * ind.scale
     if denominator is None:
         return nan
-    if ind.combine == Combine.DIFFERENCE:
+    if ind.type == IndicatorType.DIFFERENCE:
         return (numerator - denominator) * ind.scale
     return numerator / denominator * ind.scale if denominator else nan
 
@@ -285,7 +184,7 @@ def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator |
         org_type = org_type_of(ind) if ind is not None else None
         codes = [s.code for s in sectors_of(org_type)] if org_type else list(SECTOR_CODES)
         return [c for c in codes if not flt.sectors or c in flt.sectors]
-    raise FilterError(f"Không thể phân tổ theo '{by}'. Chọn: {', '.join(BREAKDOWNS)}")
+    raise FilterError(f"Không thể phân tổ theo '{by}'.")
 
 
 def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
@@ -296,7 +195,7 @@ def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
     end = flt.parsed_period.end
     filter_districts, filter_sectors = ",".join(flt.districts) or None, ",".join(flt.sectors) or None
     columns: dict[str, list] = {name: [] for name in (
-        "indicator", "label", "unit", "kind", "province", "district", "sector", "value", "numerator",
+        "indicator", "label", "unit", "indicator_type", "time", "province", "district", "sector", "value", "numerator",
         "denominator", "applicable")}
     for ind in indicators:
         keys = breakdown_keys(engine, flt, by, ind, all_districts)
@@ -308,7 +207,8 @@ def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
         columns["indicator"] += [ind.code] * count
         columns["label"] += [ind.label_vi] * count
         columns["unit"] += [ind.unit] * count
-        columns["kind"] += [ind.kind.value] * count
+        columns["indicator_type"] += [ind.type.value] * count
+        columns["time"] += [ind.time.value] * count
         columns["province"] += keys if by == "province" else [flt.province] * count
         columns["district"] += keys if by == "district" else [filter_districts] * count
         columns["sector"] += keys if by == "sector" else [filter_sectors] * count
@@ -317,13 +217,13 @@ def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
         columns["denominator"] += denominators
         columns["applicable"] += [applicable] * count
     frame = pd.DataFrame(columns)
-    frame.insert(4, "period", flt.period)
-    frame.insert(5, "as_of", end)
-    frame.insert(8, "district_name", [names.get(d) if d and "," not in d else None for d in columns["district"]])
-    frame.insert(10, "sector_label", [sector_label(s) if s and "," not in s else None for s in columns["sector"]])
+    frame.insert(5, "period", flt.period)
+    frame.insert(6, "as_of", end)
+    frame.insert(9, "district_name", [names.get(d) if d and "," not in d else None for d in columns["district"]])
+    frame.insert(11, "sector_label", [sector_label(s) if s and "," not in s else None for s in columns["sector"]])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     if by and not frame.empty:
-        additive = frame["kind"].isin([Kind.STOCK.value, Kind.FLOW.value])
+        additive = frame["indicator"].map(lambda code: is_additive(INDICATORS_BY_CODE[code]))
         totals = frame["value"].groupby(frame["indicator"]).transform("sum")
         frame["share"] = (frame["value"] / totals * 100).where(additive & (totals != 0))
     else:
@@ -345,8 +245,7 @@ def evaluate(
     denominator, share (of the breakdown's total), previous_period (the same months a year earlier for flows), previous_value, change,
     target, target_high, comparator, attainment, expected, status, target_item.
     """
-    if by not in (None, *BREAKDOWNS):
-        raise FilterError(f"Không thể phân tổ theo '{by}'. Chọn: {', '.join(BREAKDOWNS)}")
+    check_breakdown(by)
     selected = [_indicator(code) for code in indicators] if indicators else list(INDICATORS)
     snapshots = _snapshot_dates(engine)
     frame = _frame(engine, flt, selected, by, snapshots)
@@ -370,20 +269,16 @@ def evaluate(
         frame["previous_value"] = None
         frame["change"] = None
     if with_targets:
-        from hxcore.targets import attach_targets
-
         frame = attach_targets(engine, frame, flt)
     return frame
 
 
 def counted_over_the_year(ind: Indicator) -> bool:
     """Flows, and averages of flows (revenue per HTX), are counted from 1 January."""
-    return ind.kind == Kind.FLOW or MEASURES_BY_CODE[ind.numerator].source == "facts_ytd"
+    return ind.time == Time.FLOW
 
 
 def _indicator(code: str) -> Indicator:
-    from hxcore.catalog import INDICATORS_BY_CODE
-
     if code not in INDICATORS_BY_CODE:
         raise FilterError(f"Chỉ tiêu không tồn tại: '{code}'. Chọn một trong: {', '.join(INDICATORS_BY_CODE)}")
     return INDICATORS_BY_CODE[code]
@@ -408,28 +303,7 @@ def province_choices(engine: Engine) -> list[tuple[str, str]]:
 
 def resolve_districts(engine: Engine, tokens, province: str | None = None) -> tuple[str, ...]:
     """GSO codes for districts given by code, ASCII slug or Vietnamese name."""
-    choices = district_choices(engine, province)
-    codes = []
-    for token in tokens or ():
-        try:
-            code = match_area(str(token), choices)
-        except AmbiguousName as error:
-            raise FilterError(str(error)) from None
-        if code is None:
-            valid = "; ".join(f"{c} {n}" for c, n in choices)
-            raise FilterError(f"Không có huyện/thành phố '{token}'. Chọn: {valid}")
-        codes.append(code)
-    return tuple(dict.fromkeys(codes))
-
-
-def resolve_sectors(tokens) -> tuple[str, ...]:
-    codes = []
-    for token in tokens or ():
-        code = str(token).strip().lower().replace("-", "_")
-        if code not in SECTOR_CODES:
-            raise FilterError(f"Không có lĩnh vực '{token}'. Chọn: {', '.join(SECTOR_CODES)}")
-        codes.append(code)
-    return tuple(dict.fromkeys(codes))
+    return resolve_area_tokens(tokens, district_choices(engine, province))
 
 
 def available_periods(engine: Engine) -> list[str]:
