@@ -8,7 +8,7 @@ import streamlit as st
 from hxapp import ui
 from hxcore.engine import checks as validation
 from hxcore.model.texts import t
-from hxcore.present import export
+from hxcore.present import export, violations
 
 view = ui.current()
 lang = view.lang
@@ -29,7 +29,7 @@ if frame.empty:
     st.success(t("checks_none", lang))
     st.stop()
 st.warning(t("checks_found", lang, n=len(frame)))
-shown = validation.display_frame(frame)
+shown = violations.display_frame(frame)
 st.dataframe(shown, hide_index=True)
 name = "kiem-tra_" + ("du-lieu_" + view.flt.period if choice == DATA else choice.lower()) + ".csv"
 st.download_button(t("checks_download", lang), export.csv_bytes(shown), name, mime="text/csv")
