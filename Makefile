@@ -1,21 +1,35 @@
 # Two commands: `make run` and `make test`. Both set up what they need first.
+# `make run` installs only what the app needs (requirements.txt); `make test` adds the test and
+# benchmark tools (requirements-dev.txt: pytest, ruff, playwright, hypothesis, duckdb).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 DB := data/hx.sqlite
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 
-.PHONY: run test setup demo lint bench bench-national clean
+.PHONY: run test setup setup-dev demo lint bench bench-national clean
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(BIN)/activate
+	$(BIN)/pip install --progress-bar on --upgrade pip
 
-setup: $(BIN)/activate
+$(RUNTIME): requirements.txt | $(BIN)/python
+	@echo "Installing the app's packages (requirements.txt)..."
+	$(BIN)/pip install --progress-bar on -r requirements.txt
+	touch $@
 
-$(DB): | $(BIN)/activate
+$(DEV): requirements-dev.txt requirements.txt $(RUNTIME)
+	@echo "Installing the test and benchmark tools (requirements-dev.txt)..."
+	$(BIN)/pip install --progress-bar on -r requirements-dev.txt
+	touch $@
+
+setup: $(RUNTIME)
+
+setup-dev: $(DEV)
+
+$(DB): | $(RUNTIME)
 	$(BIN)/python -m hxcore build-demo
 
 demo: setup
@@ -24,16 +38,16 @@ demo: setup
 run: setup $(DB)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check .
 
-test: setup lint
+test: setup-dev lint
 	$(BIN)/python -m pytest
 
-bench: setup $(DB)
+bench: setup-dev $(DB)
 	$(BIN)/python -m hxcore bench
 
-bench-national: setup
+bench-national: setup-dev
 	$(BIN)/python -m hxcore bench --scale national
 
 clean:

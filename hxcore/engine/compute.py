@@ -44,51 +44,69 @@ def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
         return set(connection.execute(select(schema.facts.c.as_of).distinct()).scalars()), False
 
 
+def _grouped(connection, columns: list, group=None, where=(), from_clause=None) -> dict[str, dict]:
+    """Run one aggregate SELECT: {column label: {breakdown key: value}}; without a breakdown the
+    single value is keyed None and holds for every key ("broadcast")."""
+    statement = select(*([group.label("key")] if group is not None else []), *columns)
+    if from_clause is not None:
+        statement = statement.select_from(from_clause)
+    statement = statement.where(*where)
+    if group is not None:
+        statement = statement.group_by(group)
+    rows = connection.execute(statement).mappings().all()
+    labels = [column.name for column in columns]
+    if group is None:
+        return {label: {None: float(rows[0][label]) if rows else 0.0} for label in labels}
+    return {label: {row["key"]: float(row[label]) for row in rows} for label in labels}
+
+
+def _summary_filters(columns_of, flt: Filter, end: date) -> list:
+    conditions = [columns_of.as_of == end]
+    if flt.province:
+        conditions.append(columns_of.province_code == flt.province)
+    if flt.districts:
+        conditions.append(columns_of.district_code.in_(flt.districts))
+    return conditions
+
+
+def _sector_restriction(columns_of, measure: Measure, flt: Filter):
+    codes = sql_measures.sector_codes_for(measure, flt.sectors)
+    return columns_of.sector_code.in_(codes) if codes else true()
+
+
+def _breakdown_column(columns_of, by: str | None):
+    names = {"district": "district_code", "sector": "sector_code", "province": "province_code"}
+    return columns_of[names[by]] if by else None
+
+
 def _summary_query(connection, measures: list[Measure], flt: Filter, by: str | None, end: date) -> dict:
     """All organisation-based measures for one date from the summary tables: one query for the
     additive ones, one per distinct count."""
-    table = summary_org
-    dims = {"district": table.c.district_code, "sector": table.c.sector_code, "province": table.c.province_code}
     out: dict[str, dict] = {}
-
-    def restrict(columns_of, measure):
-        codes = sql_measures.sector_codes_for(measure, flt.sectors)
-        return columns_of.sector_code.in_(codes) if codes else true()
-
-    def filters(columns_of):
-        conditions = [columns_of.as_of == end]
-        if flt.province:
-            conditions.append(columns_of.province_code == flt.province)
-        if flt.districts:
-            conditions.append(columns_of.district_code.in_(flt.districts))
-        return conditions
-
     additive = [m for m in measures if m.aggregation != Aggregation.COUNT_DISTINCT]
-    group = dims.get(by) if by else None
     if additive:
-        columns = [func.coalesce(func.sum(case((restrict(table.c, m), table.c[m.code]))), 0).label(m.code)
-                   for m in additive]
-        statement = select(*([group.label("key")] if group is not None else []), *columns).where(*filters(table.c))
-        if group is not None:
-            statement = statement.group_by(group)
-        rows = connection.execute(statement).mappings().all()
-        for m in additive:
-            out[m.code] = ({row["key"]: float(row[m.code]) for row in rows} if group is not None
-                           else {None: float(rows[0][m.code]) if rows else 0.0})
-    distinct_table = summary_distinct
+        columns = [func.coalesce(func.sum(case((_sector_restriction(summary_org.c, m, flt), summary_org.c[m.code]))),
+                                 0).label(m.code) for m in additive]
+        out.update(_grouped(connection, columns, _breakdown_column(summary_org.c, by),
+                            _summary_filters(summary_org.c, flt, end)))
+    table = summary_distinct
     for m in (m for m in measures if m.aggregation == Aggregation.COUNT_DISTINCT):
-        group = {"district": distinct_table.c.district_code, "sector": distinct_table.c.sector_code,
-                 "province": distinct_table.c.province_code}.get(by) if by else None
-        statement = select(*([group.label("key")] if group is not None else []),
-                           func.count(distinct(distinct_table.c.value)).label("n"))
-        statement = statement.where(distinct_table.c.measure == m.code, restrict(distinct_table.c, m),
-                                    *filters(distinct_table.c))
-        if group is not None:
-            statement = statement.group_by(group)
-        rows = connection.execute(statement).mappings().all()
-        out[m.code] = ({row["key"]: float(row["n"]) for row in rows} if group is not None
-                       else {None: float(rows[0]["n"]) if rows else 0.0})
+        where = [table.c.measure == m.code, _sector_restriction(table.c, m, flt), *_summary_filters(table.c, flt, end)]
+        counted = _grouped(connection, [func.count(distinct(table.c.value)).label(m.code)],
+                           _breakdown_column(table.c, by), where)
+        out.update(counted)
     return out
+
+
+def _raw_query(connection, measures: list[Measure], source, window: Window, flt: Filter, by: str | None) -> dict:
+    """Measures of one source table from the raw rows: one GROUP BY, one conditional aggregate each."""
+    conditions = [source.where]
+    if flt.province and "province" in source.dims:
+        conditions.append(source.dims["province"] == flt.province)
+    if flt.districts and "district" in source.dims:
+        conditions.append(source.dims["district"].in_(flt.districts))
+    columns = [sql_measures.aggregate(m, source, window, flt.sectors).label(m.code) for m in measures]
+    return _grouped(connection, columns, source.dims.get(by) if by else None, [and_(*conditions)], source.from_clause)
 
 
 def compute_measures(
@@ -115,29 +133,10 @@ def compute_measures(
             out.update(_summary_query(connection, summarised, flt, by, period.end))
         for source_name, measures in by_source.items():
             source = sql_measures.source(source_name, window)
-            has_data = covered and (not source.needs_snapshot or period.end in dates)
-            if not has_data:
-                for measure in measures:
-                    out[measure.code] = {None: None}
-                continue
-            conditions = [source.where]
-            if flt.province and "province" in source.dims:
-                conditions.append(source.dims["province"] == flt.province)
-            if flt.districts and "district" in source.dims:
-                conditions.append(source.dims["district"].in_(flt.districts))
-            group_column = source.dims.get(by) if by else None
-            columns = [sql_measures.aggregate(m, source, window, flt.sectors).label(m.code) for m in measures]
-            statement = select(*([group_column.label("key")] if group_column is not None else []), *columns)
-            statement = statement.select_from(source.from_clause).where(and_(*conditions))
-            if group_column is not None:
-                statement = statement.group_by(group_column)
-            rows = connection.execute(statement).mappings().all()
-            for measure in measures:
-                if group_column is None:
-                    # Without a breakdown column the value holds for every key ("broadcast").
-                    out[measure.code] = {None: float(rows[0][measure.code]) if rows else 0.0}
-                else:
-                    out[measure.code] = {row["key"]: float(row[measure.code]) for row in rows}
+            if covered and (not source.needs_snapshot or period.end in dates):
+                out.update(_raw_query(connection, measures, source, window, flt, by))
+            else:
+                out.update({measure.code: {None: None} for measure in measures})
     for code in codes:
         measure = MEASURES_BY_CODE[code]
         if measure.org_kinds and sql_measures.sector_codes_for(measure, flt.sectors) == ():
