@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hxcore.db import schema
@@ -46,21 +47,52 @@ GROUP_SECTORS = (("agriculture", 60), ("non_agriculture", 40))
 def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65_000,
                    progress: Callable[[str], None] = print) -> dict[str, int]:
     """(Re)build the national dataset in one transaction; returns row counts per table."""
-
     rng = random.Random(seed)
     progress("Lai Châu (dữ liệu demo của báo cáo)…")
     content = lai_chau_content(seed)
-    lai_chau_coops = sum(1 for o in content[schema.organisations] if o["org_type"] == OrgType.COOP)
-    lai_chau_groups = sum(1 for o in content[schema.organisations] if o["org_type"] == OrgType.GROUP)
-    areas = content[schema.areas]
+    organisations = content[schema.organisations]
+    lai_chau_coops = sum(1 for o in organisations if o["org_type"] == OrgType.COOP)
+    lai_chau_groups = sum(1 for o in organisations if o["org_type"] == OrgType.GROUP)
+    _join_the_nation(content[schema.areas])
+    progress("Đơn vị hành chính…")
+    country = _invent_provinces(content[schema.areas], rng)
+    maker = _OrgMaker(content, country, rng, progress)
+    progress(f"HTX: {coops - lai_chau_coops:,}…")
+    maker.make(coops - lai_chau_coops, OrgType.COOP, COOP_SECTORS)
+    progress(f"THT: {groups - lai_chau_groups:,}…")
+    maker.make(groups - lai_chau_groups, OrgType.GROUP, GROUP_SECTORS)
+    progress("Lớp tập huấn…")
+    _add_training(content[schema.training_classes], country, rng)
+    progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức, {len(content[schema.facts]):,} dòng số liệu…")
+    write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
+                                    "định để đo hiệu năng toàn quốc.", "seed": str(seed), "scale": "national"},
+                  progress=progress)
+    return {table.name: len(rows) for table, rows in content.items()}
+
+
+@dataclass
+class _Country:
+    """The 62 invented provinces around Lai Châu: their districts, communes and relative size."""
+
+    provinces: list[str] = field(default_factory=list)  # codes, sorted
+    weights: list[float] = field(default_factory=list)  # one per province
+    districts_of: dict[str, list[str]] = field(default_factory=dict)  # province -> districts
+    communes_of: dict[str, list[str]] = field(default_factory=dict)  # district -> communes
+
+
+def _join_the_nation(areas: list[dict]) -> None:
+    """Viet Nam above Lai Châu, so that provinces have a parent."""
     areas.append({"code": NATION_CODE, "name": "Việt Nam", "slug": "viet-nam", "level": "nation", "kind": "quốc gia",
                   "parent_code": None, "valid_from": date(2000, 1, 1), "valid_to": None})
     for area in areas:
         if area["level"] == "province":
             area["parent_code"] = NATION_CODE
-    progress("Đơn vị hành chính…")
-    communes_of: dict[str, list[tuple[str, str]]] = {}
+
+
+def _invent_provinces(areas: list[dict], rng: random.Random) -> _Country:
+    """Every province but Lai Châu with 7–15 invented districts of 10–22 communes each."""
     weights = {}
+    country = _Country()
     for code, name in PROVINCES:
         if code == PROVINCE_CODE:
             continue
@@ -73,77 +105,86 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
             areas.append({"code": district, "name": f"Huyện {name.split(' ', 1)[1]} {d}", "slug": f"p{district}",
                           "level": "district", "kind": "huyện", "parent_code": code,
                           "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
-            communes = []
-            for c in range(1, rng.randint(10, 22) + 1):
-                commune = f"{district}{c:02d}"
-                areas.append({"code": commune, "name": f"Xã {c} ({district})", "slug": f"x{commune}",
-                              "level": "commune", "kind": "xã", "parent_code": district,
-                              "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
-                communes.append(commune)
-            communes_of[district] = communes
-    districts_of: dict[str, list[str]] = {}
-    for district in communes_of:
-        districts_of.setdefault(district[:2], []).append(district)
+            country.communes_of[district] = _invent_communes(areas, rng, district)
+            country.districts_of.setdefault(code, []).append(district)
+    country.provinces = sorted(weights)
+    country.weights = [weights[p] for p in country.provinces]
+    return country
 
-    organisations = content[schema.organisations]
-    facts = content[schema.facts]
-    training = content[schema.training_classes]
-    loans = content[schema.fund_loans]
-    repayments = content[schema.fund_repayments]
-    next_id = max(o["id"] for o in organisations) + 1
-    provinces = sorted(weights)
-    province_weights = [weights[p] for p in provinces]
 
-    def make_orgs(count: int, org_type: OrgType, sectors) -> None:
-        nonlocal next_id
+def _invent_communes(areas: list[dict], rng: random.Random, district: str) -> list[str]:
+    communes = []
+    for c in range(1, rng.randint(10, 22) + 1):
+        commune = f"{district}{c:02d}"
+        areas.append({"code": commune, "name": f"Xã {c} ({district})", "slug": f"x{commune}",
+                      "level": "commune", "kind": "xã", "parent_code": district,
+                      "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
+        communes.append(commune)
+    return communes
+
+
+class _OrgMaker:
+    """Invented HTX and THT across the country, each with its facts and, for some HTX, a loan."""
+
+    def __init__(self, content: dict, country: _Country, rng: random.Random, progress: Callable[[str], None]):
+        self.country, self.rng, self.progress = country, rng, progress
+        self.organisations = content[schema.organisations]
+        self.facts = content[schema.facts]
+        self.loans = content[schema.fund_loans]
+        self.repayments = content[schema.fund_repayments]
+        self.next_id = max(o["id"] for o in self.organisations) + 1
+
+    def make(self, count: int, org_type: OrgType, sectors) -> None:
+        rng = self.rng
         codes, sector_weights = zip(*sectors, strict=True)
-        chosen_provinces = rng.choices(provinces, province_weights, k=count)
+        chosen_provinces = rng.choices(self.country.provinces, self.country.weights, k=count)
         for index, province in enumerate(chosen_provinces):
-            district = rng.choice(districts_of[province])
-            sector = rng.choices(codes, sector_weights)[0]
-            kind = (OrgKind.CREDIT_FUND if sector == "credit" else OrgKind.HTX) if org_type == OrgType.COOP \
-                else OrgKind.THT
-            registered = date(1997, 1, 1) + timedelta(days=int(rng.betavariate(2.2, 1.0) * 10_200))
-            dissolved = None
-            if rng.random() < 0.12:
-                dissolved = registered + timedelta(days=rng.randint(400, 5000))
-                dissolved = dissolved if dissolved < date(2024, 12, 31) else None
-            org = {
-                "id": next_id, "org_type": org_type.value, "kind": kind.value,
-                "name": f"{'HTX' if org_type == OrgType.COOP else 'Tổ hợp tác'} {sector} {next_id}",
-                "province_code": province, "district_code": district,
-                "commune_code": rng.choice(communes_of[district]), "sector_code": sector,
-                "registered_on": registered, "dissolved_on": dissolved,
-                "alliance_joined_on": registered + timedelta(days=rng.randint(30, 3000))
-                if org_type == OrgType.COOP and rng.random() < 0.5 else None,
-                "founding_supported": rng.random() < 0.4, "tax_code": None,
-            }
-            organisations.append(org)
-            _facts_for(org, rng, facts)
+            district = rng.choice(self.country.districts_of[province])
+            org = self._org(org_type, province, district, rng.choices(codes, sector_weights)[0])
+            self.organisations.append(org)
+            _facts_for(org, rng, self.facts)
             if org_type == OrgType.COOP and rng.random() < 0.08:
-                _loan_for(org, rng, loans, repayments)
-            next_id += 1
+                _loan_for(org, rng, self.loans, self.repayments)
+            self.next_id += 1
             if index and index % 20_000 == 0:
-                progress(f"  {org_type.value}: {index:,}/{count:,}")
+                self.progress(f"  {org_type.value}: {index:,}/{count:,}")
 
-    progress(f"HTX: {coops - lai_chau_coops:,}…")
-    make_orgs(coops - lai_chau_coops, OrgType.COOP, COOP_SECTORS)
-    progress(f"THT: {groups - lai_chau_groups:,}…")
-    make_orgs(groups - lai_chau_groups, OrgType.GROUP, GROUP_SECTORS)
-    progress("Lớp tập huấn…")
-    for province in provinces:
+    def _org(self, org_type: OrgType, province: str, district: str, sector: str) -> dict:
+        rng = self.rng
+        is_coop = org_type == OrgType.COOP
+        kind = OrgKind.THT if not is_coop else OrgKind.CREDIT_FUND if sector == "credit" else OrgKind.HTX
+        registered = date(1997, 1, 1) + timedelta(days=int(rng.betavariate(2.2, 1.0) * 10_200))
+        dissolved = _dissolved(registered, rng)
+        return {
+            "id": self.next_id, "org_type": org_type.value, "kind": kind.value,
+            "name": f"{'HTX' if is_coop else 'Tổ hợp tác'} {sector} {self.next_id}",
+            "province_code": province, "district_code": district,
+            "commune_code": rng.choice(self.country.communes_of[district]), "sector_code": sector,
+            "registered_on": registered, "dissolved_on": dissolved,
+            "alliance_joined_on": registered + timedelta(days=rng.randint(30, 3000))
+            if is_coop and rng.random() < 0.5 else None,
+            "founding_supported": rng.random() < 0.4, "tax_code": None,
+        }
+
+
+def _dissolved(registered: date, rng: random.Random) -> date | None:
+    """12% are dissolved some years after registration (unless that falls after 2024)."""
+    if rng.random() >= 0.12:
+        return None
+    dissolved = registered + timedelta(days=rng.randint(400, 5000))
+    return dissolved if dissolved < date(2024, 12, 31) else None
+
+
+def _add_training(training: list[dict], country: _Country, rng: random.Random) -> None:
+    """3–12 classes per province and half-year, mostly propaganda."""
+    for province in country.provinces:
         for end in SNAPSHOTS:
             for _ in range(rng.randint(3, 12)):
                 training.append({
                     "held_on": end - timedelta(days=rng.randint(0, 170)), "province_code": province,
-                    "district_code": rng.choice(districts_of[province]),
+                    "district_code": rng.choice(country.districts_of[province]),
                     "kind": TrainingKind.PROPAGANDA if rng.random() < 0.85 else TrainingKind.MANAGER,
                     "title": "Tuyên truyền chính sách về HTX", "trainees": rng.randint(25, 70)})
-    progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức, {len(facts):,} dòng số liệu…")
-    write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
-                                    "định để đo hiệu năng toàn quốc.", "seed": str(seed), "scale": "national"},
-                  progress=progress)
-    return {table.name: len(rows) for table, rows in content.items()}
 
 
 def _facts_for(org: dict, rng: random.Random, facts: list[dict]) -> None:
