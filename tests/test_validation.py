@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from hxcore.cli import main
 from hxcore.engine import checks as validation
-from hxcore.engine.checks import printed_interval
+from hxcore.engine.checks import FORMS, RULES, CheckSource, Fig, Figures, Rule, printed_interval, sources_label
+from hxcore.present.violations import display_frame
 
 REPORT = "BC-BCH-2023-H1"
 
@@ -71,8 +73,75 @@ def test_printed_intervals(value, printed, unit, low, high):
 
 
 def test_cli_check_lists_the_contradictions(demo_db_path, capsys):
-    from hxcore.cli import main
-
     assert main(["--db", f"sqlite:///{demo_db_path}", "check", "--report", REPORT, "--strict"]) == 1
     out = capsys.readouterr().out
     assert "10 vi phạm" in out and "14.640 → 11.400" in out
+
+
+def test_cli_check_csv_names_the_sources_in_vietnamese(demo_db_path, capsys):
+    assert main(["--db", f"sqlite:///{demo_db_path}", "check", "--report", REPORT, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert ",báo cáo ↔ dữ liệu," in out and ",báo cáo," in out and "report+data" not in out
+
+
+# --- sources: codes in the frame, Vietnamese on screen ----------------------------------------
+
+def test_sources_are_codes_and_read_in_vietnamese(violations):
+    assert set(violations["source"]) == {"report", "report+data"}
+    assert set(display_frame(violations)["Nguồn"]) == {"báo cáo", "báo cáo ↔ dữ liệu"}
+
+
+@pytest.mark.parametrize("code,vi,en", [
+    ("report", "báo cáo", "report"), ("data", "dữ liệu", "data"), ("report+data", "báo cáo ↔ dữ liệu", "report ↔ data"),
+    ("", "", ""), (None, "", ""),
+])
+def test_source_labels(code, vi, en):
+    assert sources_label(code) == vi and sources_label(code, "en") == en
+
+
+def test_figures_name_their_source_in_vietnamese(violations):
+    row = violations[violations["rule"] == "sectors_sum"].iloc[0]
+    assert "(báo cáo)" in row["figures"] and "(báo cáo)" in row["reconcile"] and "(báo cáo)" in row["suspect"]
+    assert "(report)" not in row["figures"] + row["reconcile"] + row["suspect"]
+
+
+# --- forms: one registered function per kind of rule ------------------------------------------
+
+def test_every_rule_has_a_registered_form():
+    assert {rule.form for rule in RULES} <= FORMS.keys()
+    assert all(source in CheckSource for rule in RULES for source in rule.sources)
+
+
+def test_a_form_is_registered_once():
+    with pytest.raises(ValueError, match="already registered"):
+        validation.form("sum")(lambda rule, figs: [])
+
+
+def _data_fig(indicator: str, value: float, sector: str | None = None) -> Fig:
+    return Fig((indicator, "value", sector, None), value, value - 1e-9, value + 1e-9, CheckSource.DATA)
+
+
+def test_a_form_runs_on_figures_alone():
+    """A form needs no database: operating + stopped ≠ total in the data is a violation of the data."""
+    stated = {f.key: f for f in (_data_fig("coops_total", 10), _data_fig("coops_operating", 7),
+                                 _data_fig("coops_inactive", 2))}
+    figs = Figures(CheckSource.DATA, "2023-H1", stated, stated, {}, {})
+    rule = validation.RULES_BY_CODE["operating_plus_stopped"]
+    (found,) = FORMS[rule.form](rule, figs)
+    assert not found.holds()
+    row = found.violation("", "2023-H1")
+    assert row["source"] == "data" and row["difference"] == pytest.approx(1)
+    assert "(dữ liệu)" in row["figures"]
+
+
+def test_a_new_form_is_one_registered_function(engine, monkeypatch):
+    """Adding a kind of rule: register a function under a new form name and declare a Rule using it."""
+
+    def is_zero(rule, figs):  # stated = the sum of no terms
+        return [validation.Check(rule, fig, "equal") for fig in figs.of(rule)]
+
+    monkeypatch.setitem(FORMS, "zero", is_zero)
+    rule = Rule("no_dissolutions", "zero", "Không HTX nào giải thể", total="coops_dissolved", sources=(CheckSource.REPORT,))
+    frame = validation.check(engine, report=REPORT, rules=(rule,))
+    assert list(frame["rule"]) == ["no_dissolutions"] and list(frame["indicator"]) == ["coops_dissolved"]
+    assert frame.iloc[0]["stated"] == "6" and frame.iloc[0]["computed"] == "0"

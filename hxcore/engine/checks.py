@@ -7,13 +7,19 @@ the one the data gives). Every printed figure stands for an interval: "1,1%" for
 "hơn 900" for at least 901. A rule is violated when the interval it states and the interval it
 computes do not meet. For each violation the checker says what each figure would have to be for
 the rule to hold, and which single figure, changed, would satisfy every rule it takes part in.
+
+A rule names its *form*; each form is one function registered in FORMS with `@form(name)`, which
+turns the rule and the figures into checks. To add a rule of an existing form, add a Rule to
+RULES; to add a new kind of rule, write one `@form("...")` function and give its name to the Rule.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 import pandas as pd
@@ -30,32 +36,57 @@ from hxcore.model.vocab import sector_label, sectors_of
 # Units counted in whole things: "hơn 900 học viên" means at least 901.
 COUNT_UNITS = {"HTX", "THT", "lớp", "học viên", "thành viên", "lao động", "người", "lượt", "dự án", "đơn vị", "liên hiệp",
                "mô hình"}
-REPORT, DATA, TARGET = "báo cáo", "dữ liệu", "chỉ tiêu"
+
+
+class CheckSource(StrEnum):
+    """Where a figure comes from. Codes, written to the violations frame: what people read is SOURCE_LABELS."""
+
+    REPORT = "report"  # printed in a published report
+    DATA = "data"  # computed from the database
+    TARGET = "target"  # a resolution target
+
+
+SOURCE_LABELS = {CheckSource.REPORT: "báo cáo", CheckSource.DATA: "dữ liệu", CheckSource.TARGET: "chỉ tiêu"}
+SOURCE_LABELS_EN = {CheckSource.REPORT: "report", CheckSource.DATA: "data", CheckSource.TARGET: "target"}
+SOURCE_SEPARATOR = "+"  # between the codes of a violation's sources: "report+data"
+
+
+def sources_code(sources: set[CheckSource]) -> str:
+    """The violation's sources as one code, in declaration order: "report", "data" or "report+data"."""
+    return SOURCE_SEPARATOR.join(source.value for source in CheckSource if source in sources)
+
+
+def sources_label(code: str | None, lang: str = "vi") -> str:
+    """What a reader sees for a sources code: "report+data" -> "báo cáo ↔ dữ liệu"."""
+    labels = SOURCE_LABELS_EN if lang == "en" else SOURCE_LABELS
+    if not isinstance(code, str) or not code:
+        return ""
+    return " ↔ ".join(labels.get(part, part) for part in code.split(SOURCE_SEPARATOR))
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    form: Literal["sum", "product", "difference", "equal", "percent_sign"]
+    form: str  # the name of the function in FORMS that turns this rule into checks
     label_vi: str
     total: str | None = None  # the stated figure's indicator (None: every figure of the aspect)
     parts: tuple[str, ...] = ()  # indicators on the other side, at the same scope
     over: str | None = None  # "sector" | "district": the parts are the total's breakdown
     aspect: str = "value"  # the stated figure's aspect
     factor: float = 1.0
-    sources: tuple[str, ...] = (REPORT, DATA)  # which figure sets the rule is run on
+    sources: tuple[CheckSource, ...] = (CheckSource.REPORT, CheckSource.DATA)  # which figure sets the rule is run on
 
 
-ADDITIVE = tuple(code for code, ind in INDICATORS_BY_CODE.items() if is_additive(ind))
+ADDITIVE = frozenset(code for code, ind in INDICATORS_BY_CODE.items() if is_additive(ind))
 
 RULES: tuple[Rule, ...] = (
-    Rule("sectors_sum", "sum", "Các lĩnh vực cộng lại bằng tổng số", over="sector"),
-    Rule("districts_sum", "sum", "Các huyện, thành phố cộng lại bằng toàn tỉnh", over="district"),
+    Rule("sectors_sum", "breakdown", "Các lĩnh vực cộng lại bằng tổng số", over="sector"),
+    Rule("districts_sum", "breakdown", "Các huyện, thành phố cộng lại bằng toàn tỉnh", over="district"),
     Rule("operating_plus_stopped", "sum", "HTX đang hoạt động + ngừng hoạt động = tổng số HTX", "coops_total",
          ("coops_operating", "coops_inactive")),
     Rule("members_plus_workers", "sum", "Thành viên + lao động HTX = thành viên và lao động", "coop_members_workers",
          ("coop_members", "coop_workers")),
-    Rule("stated_share", "product", "Tỷ lệ ghi = phần ÷ tổng × 100", aspect="share", factor=100),
+    Rule("stated_share", "share", "Tỷ lệ ghi = phần ÷ tổng × 100", aspect="share", factor=100),
     Rule("alliance_rate", "product", "Tỷ lệ HTX tham gia Liên minh = HTX thành viên ÷ HTX đang hoạt động × 100",
          "coops_alliance_share", ("coops_alliance_members", "coops_operating"), factor=100),
     Rule("effective_rate", "product", "Tỷ lệ HTX hiệu quả = HTX Tốt, Khá ÷ HTX đang hoạt động × 100",
@@ -64,11 +95,11 @@ RULES: tuple[Rule, ...] = (
          ("coop_avg_income",), factor=12),
     Rule("group_income_year", "product", "Thu nhập năm = thu nhập tháng × 12 (THT)", "group_avg_income_year",
          ("group_avg_income",), factor=12),
-    Rule("attainment", "product", "Mức đạt = thực hiện ÷ chỉ tiêu × 100", aspect="attainment", factor=100),
+    Rule("attainment", "attainment", "Mức đạt = thực hiện ÷ chỉ tiêu × 100", aspect="attainment", factor=100),
     Rule("change", "difference", "Tăng, giảm = số cuối kỳ − số cuối năm trước", aspect="change"),
-    Rule("repeated", "equal", "Một số liệu in nhiều lần phải như nhau", sources=(REPORT,)),
-    Rule("matches_data", "equal", "Số trong báo cáo khớp số tính từ dữ liệu", sources=(REPORT,)),
-    Rule("percent_sign", "percent_sign", "Tỷ lệ và mức đạt được ghi kèm dấu %", sources=(REPORT,)),
+    Rule("repeated", "repeated", "Một số liệu in nhiều lần phải như nhau", sources=(CheckSource.REPORT,)),
+    Rule("matches_data", "matches_data", "Số trong báo cáo khớp số tính từ dữ liệu", sources=(CheckSource.REPORT,)),
+    Rule("percent_sign", "percent_sign", "Tỷ lệ và mức đạt được ghi kèm dấu %", sources=(CheckSource.REPORT,)),
 )
 RULES_BY_CODE = {r.code: r for r in RULES}
 
@@ -84,7 +115,7 @@ class Fig:
     value: float
     lo: float
     hi: float
-    source: str
+    source: CheckSource
     printed: str = ""
     sentence: str = ""
 
@@ -101,9 +132,17 @@ class Fig:
             text += f", huyện {district}"
         return text
 
+    @property
+    def shown(self) -> str:
+        """The figure as printed, or formatted when it was computed."""
+        return self.printed or vi_number(self.value)
+
+    def named(self) -> str:
+        """The figure's label and where it comes from: "Tổng số HTX (báo cáo)"."""
+        return f"{self.label} ({SOURCE_LABELS[self.source]})"
+
     def describe(self) -> str:
-        shown = self.printed or vi_number(self.value)
-        return f"{self.label} = {shown} ({self.source})"
+        return f"{self.label} = {self.shown} ({SOURCE_LABELS[self.source]})"
 
 
 def vi_number(value: float | None, digits: int = 2) -> str:
@@ -141,6 +180,11 @@ def _exact(value: float) -> tuple[float, float]:
     return value - eps, value + eps
 
 
+def _computed(key: Key, value: float) -> Fig:
+    """A figure computed from the data: exact up to floating-point noise."""
+    return Fig(key, value, *_exact(value), CheckSource.DATA)
+
+
 def report_figures(engine: Engine, report: str) -> tuple[dict[Key, Fig], list[list[Fig]], str]:
     """The report's figures by key, every repeated printing, and the report's period."""
     p = schema.published_figures
@@ -154,10 +198,28 @@ def report_figures(engine: Engine, report: str) -> tuple[dict[Key, Fig], list[li
             continue
         key = (row["indicator"], row["aspect"], row["sector_code"], row["district_code"])
         lo, hi = printed_interval(row["value"], row["printed"], row["unit"])
-        fig = Fig(key, row["value"], lo, hi, REPORT, row["printed"], row["sentence"])
+        fig = Fig(key, row["value"], lo, hi, CheckSource.REPORT, row["printed"], row["sentence"])
         figures.setdefault(key, fig)
         repeats.setdefault(key, []).append(fig)
     return figures, [figs for figs in repeats.values() if len(figs) > 1], period
+
+
+def _scope(row: dict, by: str | None) -> tuple[str | None, str | None] | None:
+    """(sector, district) of an evaluated row; None for a breakdown row without its sector or district."""
+    sector = row["sector"] if by == "sector" and isinstance(row["sector"], str) else None
+    district = row["district"] if by == "district" and isinstance(row["district"], str) else None
+    return None if by and not (sector or district) else (sector, district)
+
+
+def _row_figures(row: dict, by: str | None, sector: str | None, district: str | None) -> list[Fig]:
+    """The value, share (of a breakdown) and change of one evaluated row, where known."""
+    figures = []
+    for aspect in ("value", "share", "change"):
+        value = row.get(aspect)
+        if value is None or pd.isna(value) or (aspect == "share" and not by):
+            continue
+        figures.append(_computed((row["indicator"], aspect, sector, district), float(value)))
+    return figures
 
 
 def data_figures(engine: Engine, period: str) -> tuple[dict[Key, Fig], dict[Key, Fig]]:
@@ -166,21 +228,14 @@ def data_figures(engine: Engine, period: str) -> tuple[dict[Key, Fig], dict[Key,
     figures: dict[Key, Fig] = {}
     previous: dict[Key, Fig] = {}
     for by in (None, "sector", "district"):
-        frame = evaluate(engine, Filter(period), by=by)
-        for row in frame.to_dict("records"):
-            sector = row["sector"] if by == "sector" and isinstance(row["sector"], str) else None
-            district = row["district"] if by == "district" and isinstance(row["district"], str) else None
-            if by and not (sector or district):
+        for row in evaluate(engine, Filter(period), by=by).to_dict("records"):
+            scope = _scope(row, by)
+            if scope is None:
                 continue
-            for aspect, column in (("value", "value"), ("share", "share"), ("change", "change")):
-                value = row.get(column)
-                if value is None or pd.isna(value) or (aspect == "share" and not by):
-                    continue
-                key = (row["indicator"], aspect, sector, district)
-                figures[key] = Fig(key, float(value), *_exact(float(value)), DATA)
+            figures.update((fig.key, fig) for fig in _row_figures(row, by, *scope))
             if row.get("previous_value") is not None and not pd.isna(row["previous_value"]):
-                key = (row["indicator"], "previous", sector, district)
-                previous[key] = Fig(key, float(row["previous_value"]), *_exact(float(row["previous_value"])), DATA)
+                key = (row["indicator"], "previous", *scope)
+                previous[key] = _computed(key, float(row["previous_value"]))
     return figures, previous
 
 
@@ -191,7 +246,7 @@ def target_figures(engine: Engine, year: int) -> dict[Key, Fig]:
     out = {}
     for row in rows:
         key = (row["indicator"], "target", row["sector_code"], None)
-        out[key] = Fig(key, row["value"], *_exact(row["value"]), TARGET, vi_number(row["value"]), row["wording"])
+        out[key] = Fig(key, row["value"], *_exact(row["value"]), CheckSource.TARGET, vi_number(row["value"]), row["wording"])
     return out
 
 
@@ -222,11 +277,17 @@ def _meet(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 # --- checks: one rule applied to one set of figures ------------------------------------------
 
+VIOLATION_COLUMNS = ["rule", "rule_label", "source", "report", "period", "indicator", "aspect", "sector", "district",
+                     "stated", "computed", "difference", "figures", "reconcile", "note", "sentence"]
+
+
 @dataclass
 class Check:
+    """Arithmetic between figures: stated = Σ sign·term, or stated = factor × numerator ÷ denominator."""
+
     rule: Rule
     stated: Fig
-    form: str
+    shape: Literal["sum", "product", "difference", "equal"]
     terms: list[tuple[Fig, int]] = field(default_factory=list)  # sum/difference/equal: stated = Σ sign·term
     numerator: Fig | None = None  # product: stated = factor × numerator ÷ denominator
     denominator: Fig | None = None
@@ -234,11 +295,12 @@ class Check:
 
     @property
     def figures(self) -> list[Fig]:
-        others = [f for f, _ in self.terms] if self.form != "product" else [f for f in (self.numerator, self.denominator) if f]
-        return [self.stated, *others]
+        if self.shape != "product":
+            return [self.stated, *(f for f, _ in self.terms)]
+        return [self.stated, *(f for f in (self.numerator, self.denominator) if f)]
 
     def computed(self) -> tuple[float, float, float]:
-        if self.form != "product":
+        if self.shape != "product":
             return _sum(self.terms)
         den = (self.denominator.lo, self.denominator.hi) if self.denominator else (1.0, 1.0)
         den_value = self.denominator.value if self.denominator else 1.0
@@ -254,158 +316,262 @@ class Check:
         """The interval (and point) `fig` must lie in for this check to hold, the others as they are."""
         if fig is self.stated:
             return self.computed()
-        s = (self.stated.lo, self.stated.hi)
-        if self.form != "product":
-            sign = next(sg for f, sg in self.terms if f is fig)
-            rest = [(f, sg) for f, sg in self.terms if f is not fig]
-            lo, hi, value = _sum(rest) if rest else (0.0, 0.0, 0.0)
-            a = (s[0] - hi, s[1] - lo)
-            point = self.stated.value - value
-            return (*_clean(*a), point) if sign > 0 else (*_clean(-a[1], -a[0]), -point)
-        k = self.rule.factor
-        den = self.denominator
+        if self.shape != "product":
+            return self._needed_term(fig)
         if fig is self.numerator:
-            d = (den.lo, den.hi) if den else (1.0, 1.0)
-            lo, hi = min(s[0] * d[0], s[0] * d[1]) / k, max(s[1] * d[0], s[1] * d[1]) / k
-            return *_clean(lo, hi), self.stated.value * (den.value if den else 1.0) / k
-        n = (self.numerator.lo, self.numerator.hi)
-        lo, hi = _div((n[0] * k, n[1] * k), s)
+            return self._needed_numerator()
+        return self._needed_denominator()
+
+    def _needed_term(self, fig: Fig) -> tuple[float, float, float]:
+        s = (self.stated.lo, self.stated.hi)
+        sign = next(sg for f, sg in self.terms if f is fig)
+        rest = [(f, sg) for f, sg in self.terms if f is not fig]
+        lo, hi, value = _sum(rest) if rest else (0.0, 0.0, 0.0)
+        a = (s[0] - hi, s[1] - lo)
+        point = self.stated.value - value
+        return (*_clean(*a), point) if sign > 0 else (*_clean(-a[1], -a[0]), -point)
+
+    def _needed_numerator(self) -> tuple[float, float, float]:
+        s, k, den = (self.stated.lo, self.stated.hi), self.rule.factor, self.denominator
+        d = (den.lo, den.hi) if den else (1.0, 1.0)
+        lo, hi = min(s[0] * d[0], s[0] * d[1]) / k, max(s[1] * d[0], s[1] * d[1]) / k
+        return *_clean(lo, hi), self.stated.value * (den.value if den else 1.0) / k
+
+    def _needed_denominator(self) -> tuple[float, float, float]:
+        s, k = (self.stated.lo, self.stated.hi), self.rule.factor
+        lo, hi = _div((self.numerator.lo * k, self.numerator.hi * k), s)
         point = k * self.numerator.value / self.stated.value if self.stated.value else math.nan
         return lo, hi, point
 
+    def violation(self, report: str, period: str) -> dict:
+        """The violation as a row of the result: what was stated, what the others give, how to reconcile them."""
+        lo, hi, value = self.computed()
+        indicator, aspect, sector, district = self.stated.key
+        shown = [fig for fig in self.figures if fig.source != CheckSource.TARGET]
+        reconcile = [f"{fig.named()}: {vi_number(self.needed(fig)[2])} thay cho {fig.shown}" for fig in shown]
+        narrow = math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 0.01 * max(1.0, abs(value))
+        computed_text = vi_number(value) if narrow else f"{vi_number(value)} (khoảng {vi_number(lo)}–{vi_number(hi)})"
+        sentences = (f.sentence for f in self.figures if f.sentence and f.source == CheckSource.REPORT)
+        return {
+            "rule": self.rule.code, "rule_label": self.rule.label_vi,
+            "source": sources_code({fig.source for fig in shown}), "report": report, "period": period,
+            "indicator": indicator, "aspect": aspect, "sector": sector, "district": district,
+            "stated": self.stated.shown, "computed": computed_text,
+            "difference": self.stated.value - value if math.isfinite(value) else None,
+            "figures": "; ".join(f.describe() for f in self.figures),
+            "reconcile": " | ".join(reconcile), "note": self.note,
+            "sentence": " / ".join(dict.fromkeys(sentences)),
+            "_check": self,
+        }
 
-def _pick(figs: dict[Key, Fig], indicator: str, aspect: str, sector, district) -> Fig | None:
-    return figs.get((indicator, aspect, sector, district))
+
+@dataclass
+class SignCheck:
+    """A printed rate or attainment must carry its % sign: a rule on how a figure is written, not arithmetic."""
+
+    rule: Rule
+    stated: Fig
+
+    def holds(self) -> bool:
+        return "%" in self.stated.printed
+
+    def violation(self, report: str, period: str) -> dict:
+        fig = self.stated
+        indicator, aspect, sector, district = fig.key
+        return {"rule": self.rule.code, "rule_label": self.rule.label_vi, "source": sources_code({fig.source}),
+                "report": report, "period": period, "indicator": indicator, "aspect": aspect, "sector": sector,
+                "district": district, "stated": fig.printed, "computed": fig.printed + "%", "difference": None,
+                "figures": fig.describe(), "reconcile": f"{fig.label}: ghi '{fig.printed}%'",
+                "note": "thiếu dấu %", "sentence": fig.sentence, "_check": None}
 
 
-def _checks(rule: Rule, figs: dict[Key, Fig], engine: Engine, extra: dict) -> list[Check]:
-    checks: list[Check] = []
-    stated_figs = [f for f in figs.values() if f.key[1] == rule.aspect and (rule.total is None or f.key[0] == rule.total)]
-    if rule.form == "sum" and rule.over:
-        for fig in stated_figs:
-            indicator, _, sector, district = fig.key
-            ind = INDICATORS_BY_CODE.get(indicator)
-            if ind is None or indicator not in ADDITIVE or sector or district:
-                continue
-            if rule.over == "sector":
-                org_type = org_type_of(ind)
-                codes = [s.code for s in sectors_of(org_type)] if org_type else []
-                parts = [_pick(figs, indicator, "value", code, None) for code in codes]
-            else:
-                codes = [code for code, _ in extra["districts"]]
-                parts = [_pick(figs, indicator, "value", None, code) for code in codes]
-            present = [p for p in parts if p]
-            if not present:
-                continue
-            if len(present) == len(parts):
-                checks.append(Check(rule, fig, "sum", [(p, 1) for p in present]))
-            elif sum(p.lo for p in present) > fig.hi:  # the known parts alone exceed the total
-                checks.append(Check(rule, fig, "sum", [(p, 1) for p in present],
-                                    note=f"chỉ có {len(present)}/{len(parts)} phần được ghi"))
-        return checks
-    if rule.form == "sum":
-        scopes = {(f.key[2], f.key[3]) for f in figs.values()}
-        for sector, district in scopes:
-            total = _pick(figs, rule.total, "value", sector, district)
-            parts = [_pick(figs, code, "value", sector, district) for code in rule.parts]
-            if total and all(parts):
-                checks.append(Check(rule, total, "sum", [(p, 1) for p in parts]))
-        return checks
-    if rule.code == "stated_share":
-        for fig in stated_figs:
-            indicator, _, sector, district = fig.key
-            part = _pick(figs, indicator, "value", sector, district)
-            total = _pick(figs, indicator, "value", None, None)
-            if part and total and (sector or district):
-                checks.append(Check(rule, fig, "product", numerator=part, denominator=total))
-        return checks
-    if rule.code == "attainment":
-        for fig in stated_figs:
-            indicator, _, sector, district = fig.key
-            actual = _pick(figs, indicator, "value", sector, district)
-            target = extra["targets"].get((indicator, "target", sector, None))
-            if actual and target and not district:
-                note = ""
-                if fig.source == REPORT and actual.printed and fig.value == actual.value and INDICATORS_BY_CODE[indicator].unit == "%":
-                    note = "mức đạt ghi trùng với chính tỷ lệ thực hiện: có thể đã ghi tỷ lệ thay cho mức đạt"
-                checks.append(Check(rule, fig, "product", numerator=actual, denominator=target, note=note))
-        return checks
-    if rule.form == "product":
-        for fig in stated_figs:
-            _, _, sector, district = fig.key
-            parts = [_pick(figs, code, "value", sector, district) for code in rule.parts]
-            if all(parts):
-                checks.append(Check(rule, fig, "product", numerator=parts[0], denominator=parts[1] if len(parts) > 1 else None))
-        return checks
-    if rule.form == "difference":
-        for fig in stated_figs:
-            indicator, _, sector, district = fig.key
-            ind = INDICATORS_BY_CODE.get(indicator)
-            if ind is None or (ind.type == IndicatorType.SIMPLE and ind.time == Time.FLOW):
-                continue
-            now = _pick(figs, indicator, "value", sector, district) or _pick(extra["data"], indicator, "value", sector, district)
-            before = extra["previous"].get((indicator, "previous", sector, district))
-            if now and before:
-                checks.append(Check(rule, fig, "difference", [(now, 1), (before, -1)]))
-        return checks
-    if rule.code == "repeated":
-        return [Check(rule, group[0], "equal", [(other, 1)]) for group in extra["repeats"] for other in group[1:]]
-    if rule.code == "matches_data":
-        for fig in figs.values():
-            if fig.key[1] in ("value", "share", "attainment"):
-                data = extra["data"].get(fig.key)
-                if data:
-                    checks.append(Check(rule, fig, "equal", [(data, 1)]))
-        return checks
+@dataclass
+class Figures:
+    """What the rules run on: the stated figures (a report's, or the data's) and what forms compare them with."""
+
+    source: CheckSource  # where the stated figures come from
+    period: str
+    stated: dict[Key, Fig]
+    data: dict[Key, Fig]  # computed from the database, with attainment of the targets
+    previous: dict[Key, Fig]  # the data's stocks a year-end earlier
+    targets: dict[Key, Fig]
+    repeats: list[list[Fig]] = field(default_factory=list)  # figures the report prints more than once
+    districts: list[tuple[str, str]] = field(default_factory=list)  # (code, name) of the province's districts
+
+    def pick(self, indicator: str, aspect: str, sector: str | None, district: str | None) -> Fig | None:
+        return self.stated.get((indicator, aspect, sector, district))
+
+    def of(self, rule: Rule) -> list[Fig]:
+        """The stated figures the rule speaks of: its aspect, and its indicator if it names one."""
+        return [f for f in self.stated.values() if f.key[1] == rule.aspect and (rule.total is None or f.key[0] == rule.total)]
+
+
+# --- forms: one registered function per kind of rule ------------------------------------------
+
+AnyCheck = Check | SignCheck
+FormFunction = Callable[[Rule, Figures], list[AnyCheck]]
+FORMS: dict[str, FormFunction] = {}
+
+
+def form(name: str) -> Callable[[FormFunction], FormFunction]:
+    """Register the function that turns a rule of this form, and the figures, into checks."""
+
+    def register(function: FormFunction) -> FormFunction:
+        if name in FORMS:
+            raise ValueError(f"form '{name}' is already registered ({FORMS[name].__name__})")
+        FORMS[name] = function
+        return function
+
+    return register
+
+
+def _sector_parts(figs: Figures, indicator: str) -> list[Fig | None]:
+    org_type = org_type_of(INDICATORS_BY_CODE[indicator])
+    return [figs.pick(indicator, "value", s.code, None) for s in sectors_of(org_type)] if org_type else []
+
+
+def _district_parts(figs: Figures, indicator: str) -> list[Fig | None]:
+    return [figs.pick(indicator, "value", None, code) for code, _ in figs.districts]
+
+
+BREAKDOWNS: dict[str, Callable[[Figures, str], list[Fig | None]]] = {"sector": _sector_parts, "district": _district_parts}
+
+
+def _breakdown_check(rule: Rule, total: Fig, parts: list[Fig | None]) -> Check | None:
+    """Every part printed: they add up to the total. Some missing: only if the known ones already exceed it."""
+    present = [p for p in parts if p]
+    if not present:
+        return None
+    if len(present) == len(parts):
+        return Check(rule, total, "sum", [(p, 1) for p in present])
+    if sum(p.lo for p in present) > total.hi:
+        return Check(rule, total, "sum", [(p, 1) for p in present], note=f"chỉ có {len(present)}/{len(parts)} phần được ghi")
+    return None
+
+
+@form("breakdown")
+def _breakdown(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """An additive total is the sum of its breakdown by sector or by district (rule.over)."""
+    checks = []
+    for fig in figs.of(rule):
+        indicator, _, sector, district = fig.key
+        if indicator not in ADDITIVE or sector or district:
+            continue
+        found = _breakdown_check(rule, fig, BREAKDOWNS[rule.over](figs, indicator))
+        if found:
+            checks.append(found)
     return checks
+
+
+@form("sum")
+def _sum_of_parts(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """rule.total = Σ rule.parts, at every scope where all are stated (scopes in the order they are first stated)."""
+    checks = []
+    for sector, district in dict.fromkeys((f.key[2], f.key[3]) for f in figs.stated.values()):
+        total = figs.pick(rule.total, "value", sector, district)
+        parts = [figs.pick(code, "value", sector, district) for code in rule.parts]
+        if total and all(parts):
+            checks.append(Check(rule, total, "sum", [(p, 1) for p in parts]))
+    return checks
+
+
+@form("share")
+def _share(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """A sector's or district's stated share = its value ÷ the whole's × factor."""
+    checks = []
+    for fig in figs.of(rule):
+        indicator, _, sector, district = fig.key
+        part = figs.pick(indicator, "value", sector, district)
+        whole = figs.pick(indicator, "value", None, None)
+        if part and whole and (sector or district):
+            checks.append(Check(rule, fig, "product", numerator=part, denominator=whole))
+    return checks
+
+
+@form("product")
+def _product(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """rule.total = factor × parts[0] (÷ parts[1]) at the same scope."""
+    checks = []
+    for fig in figs.of(rule):
+        _, _, sector, district = fig.key
+        parts = [figs.pick(code, "value", sector, district) for code in rule.parts]
+        if all(parts):
+            checks.append(Check(rule, fig, "product", numerator=parts[0], denominator=parts[1] if len(parts) > 1 else None))
+    return checks
+
+
+def _attainment_note(fig: Fig, actual: Fig) -> str:
+    indicator = fig.key[0]
+    if (fig.source == CheckSource.REPORT and actual.printed and fig.value == actual.value
+            and INDICATORS_BY_CODE[indicator].unit == "%"):
+        return "mức đạt ghi trùng với chính tỷ lệ thực hiện: có thể đã ghi tỷ lệ thay cho mức đạt"
+    return ""
+
+
+@form("attainment")
+def _attainment(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """A stated attainment = actual ÷ the year's target × factor (province or sector)."""
+    checks = []
+    for fig in figs.of(rule):
+        indicator, _, sector, district = fig.key
+        actual = figs.pick(indicator, "value", sector, district)
+        target = figs.targets.get((indicator, "target", sector, None))
+        if actual and target and not district:
+            checks.append(Check(rule, fig, "product", numerator=actual, denominator=target, note=_attainment_note(fig, actual)))
+    return checks
+
+
+@form("difference")
+def _difference(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """A stated change = the stock at the period's end − the stock a year-end earlier (flows of simple counts excepted)."""
+    checks = []
+    for fig in figs.of(rule):
+        indicator, _, sector, district = fig.key
+        ind = INDICATORS_BY_CODE.get(indicator)
+        if ind is None or (ind.type == IndicatorType.SIMPLE and ind.time == Time.FLOW):
+            continue
+        now = figs.pick(indicator, "value", sector, district) or figs.data.get((indicator, "value", sector, district))
+        before = figs.previous.get((indicator, "previous", sector, district))
+        if now and before:
+            checks.append(Check(rule, fig, "difference", [(now, 1), (before, -1)]))
+    return checks
+
+
+@form("repeated")
+def _repeated(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """Every later printing of a figure equals its first."""
+    return [Check(rule, group[0], "equal", [(other, 1)]) for group in figs.repeats for other in group[1:]]
+
+
+@form("matches_data")
+def _matches_data(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """A printed value, share or attainment equals the one computed from the data."""
+    pairs = ((fig, figs.data.get(fig.key)) for fig in figs.stated.values() if fig.key[1] in ("value", "share", "attainment"))
+    return [Check(rule, fig, "equal", [(data, 1)]) for fig, data in pairs if data]
+
+
+@form("percent_sign")
+def _percent_sign(rule: Rule, figs: Figures) -> list[AnyCheck]:
+    """Every printing of a share or an attainment in the report, once each."""
+    every = [f for group in figs.repeats for f in group] + list(figs.stated.values())
+    unique = {id(f): f for f in every if f.source == CheckSource.REPORT and f.key[1] in ("share", "attainment")}
+    return [SignCheck(rule, fig) for fig in unique.values()]
 
 
 # --- running ----------------------------------------------------------------------------------
 
-VIOLATION_COLUMNS = ["rule", "rule_label", "source", "report", "period", "indicator", "aspect", "sector", "district",
-                     "stated", "computed", "difference", "figures", "reconcile", "note", "sentence"]
-
-
-def _violation(check: Check, report: str, period: str) -> dict:
-    lo, hi, value = check.computed()
-    indicator, aspect, sector, district = check.stated.key
-    reconcile = []
-    for fig in check.figures:
-        if fig.source == TARGET:
-            continue
-        nlo, nhi, point = check.needed(fig)
-        reconcile.append(f"{fig.label} ({fig.source}): {vi_number(point)} thay cho {fig.printed or vi_number(fig.value)}")
-    narrow = math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 0.01 * max(1.0, abs(value))
-    computed_text = vi_number(value) if narrow else f"{vi_number(value)} (khoảng {vi_number(lo)}–{vi_number(hi)})"
-    sources = {f.source for f in check.figures} - {TARGET}
-    return {
-        "rule": check.rule.code, "rule_label": check.rule.label_vi,
-        "source": " ↔ ".join(sorted(sources)), "report": report, "period": period,
-        "indicator": indicator, "aspect": aspect, "sector": sector, "district": district,
-        "stated": check.stated.printed or vi_number(check.stated.value), "computed": computed_text,
-        "difference": check.stated.value - value if math.isfinite(value) else None,
-        "figures": "; ".join(f.describe() for f in check.figures),
-        "reconcile": " | ".join(reconcile), "note": check.note,
-        "sentence": " / ".join(dict.fromkeys(f.sentence for f in check.figures if f.sentence and f.source == REPORT)),
-        "_check": check,
-    }
-
-
-def _percent_sign_violations(figs: dict[Key, Fig], report: str, period: str, repeats) -> list[dict]:
-    out = []
-    every = [f for group in repeats for f in group] + list(figs.values())
-    seen = set()
-    for fig in every:
-        if fig.source != REPORT or fig.key[1] not in ("share", "attainment") or "%" in fig.printed or id(fig) in seen:
-            continue
-        seen.add(id(fig))
-        indicator, aspect, sector, district = fig.key
-        out.append({"rule": "percent_sign", "rule_label": RULES_BY_CODE["percent_sign"].label_vi, "source": REPORT,
-                    "report": report, "period": period, "indicator": indicator, "aspect": aspect, "sector": sector,
-                    "district": district, "stated": fig.printed, "computed": fig.printed + "%", "difference": None,
-                    "figures": fig.describe(), "reconcile": f"{fig.label}: ghi '{fig.printed}%'",
-                    "note": "thiếu dấu %", "sentence": fig.sentence, "_check": None})
-    return out
+def _fix(fig: Fig, check: Check, by_fig: dict[int, list[Check]], violated: list[Check]) -> tuple[int, Fig, float] | None:
+    """The value `fig` could take to satisfy every check it is in, and how many violations that fixes."""
+    lo, hi = -math.inf, math.inf
+    for other in by_fig.get(id(fig), []):
+        nlo, nhi, _ = other.needed(fig)
+        lo, hi = max(lo, nlo), min(hi, nhi)
+    if lo > hi:
+        return None
+    fixed = sum(1 for other in violated if any(f is fig for f in other.figures))
+    point = check.needed(fig)[2]
+    point = point if lo <= point <= hi else (lo if math.isfinite(lo) else hi)
+    return fixed, fig, point
 
 
 def _suspects(rows: list[dict], checks: list[Check]) -> None:
@@ -418,68 +584,62 @@ def _suspects(rows: list[dict], checks: list[Check]) -> None:
     best: dict[int, tuple[int, Fig, float]] = {}
     for check in violated:
         for fig in check.figures:
-            if fig.source == TARGET or id(fig) in best:
+            if fig.source == CheckSource.TARGET or id(fig) in best:
                 continue
-            lo, hi = -math.inf, math.inf
-            for other in by_fig.get(id(fig), []):
-                nlo, nhi, _ = other.needed(fig)
-                lo, hi = max(lo, nlo), min(hi, nhi)
-            if lo <= hi:
-                fixed = sum(1 for other in violated if any(f is fig for f in other.figures))
-                point = check.needed(fig)[2]
-                point = point if lo <= point <= hi else (lo if math.isfinite(lo) else hi)
-                best[id(fig)] = (fixed, fig, point)
+            found = _fix(fig, check, by_fig, violated)
+            if found:
+                best[id(fig)] = found
     for row in rows:
         check = row["_check"]
-        if check is None:
-            row["suspect"] = ""
-            continue
-        options = sorted((best[id(f)] for f in check.figures if id(f) in best), key=lambda t: (-t[0], t[1].source != REPORT))
+        options = sorted((best[id(f)] for f in check.figures if id(f) in best),
+                         key=lambda t: (-t[0], t[1].source != CheckSource.REPORT)) if check else []
         row["suspect"] = "; ".join(
-            f"{fig.label} ({fig.source}) {fig.printed or vi_number(fig.value)} → {vi_number(point)} "
-            f"(khớp {fixed} vi phạm, không làm sai quy tắc khác)" for fixed, fig, point in options[:2])
+            f"{fig.named()} {fig.shown} → {vi_number(point)} (khớp {fixed} vi phạm, không làm sai quy tắc khác)"
+            for fixed, fig, point in options[:2])
+
+
+def _with_attainment(data: dict[Key, Fig], targets: dict[Key, Fig]) -> dict[Key, Fig]:
+    """The data's attainment of each target, computed here."""
+    for (indicator, _, sector, _), target in targets.items():
+        actual = data.get((indicator, "value", sector, None))
+        if actual and target.value:
+            key = (indicator, "attainment", sector, None)
+            data[key] = _computed(key, actual.value / target.value * 100)
+    return data
+
+
+def figures_for(engine: Engine, report: str | None = None, period: str | None = None) -> Figures | None:
+    """The figures to check: the report's (its own period) or the data's at `period` (default: the latest).
+
+    None when there is no period to check; ValueError for an unknown report.
+    """
+    stated: dict[Key, Fig] = {}
+    repeats: list[list[Fig]] = []
+    if report:
+        stated, repeats, period = report_figures(engine, report)
+        if not stated:
+            raise ValueError(f"Không có báo cáo '{report}'. Chọn: {', '.join(published_reports(engine))}")
+    period = period or next(iter(available_periods(engine)), None)
+    if not period:
+        return None
+    data, previous = data_figures(engine, period)
+    targets = target_figures(engine, Period.parse(period).year)
+    _with_attainment(data, targets)
+    source = CheckSource.REPORT if report else CheckSource.DATA
+    return Figures(source, period, stated if report else data, data, previous, targets, repeats, district_choices(engine))
 
 
 def check(engine: Engine, report: str | None = None, period: str | None = None,
           rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """Every violation of the declared rules: in a published report (and against the data), or in the data alone."""
 
-    extra = {"districts": district_choices(engine), "repeats": []}
-    if report:
-        figs, extra["repeats"], report_period = report_figures(engine, report)
-        if not figs:
-            raise ValueError(f"Không có báo cáo '{report}'. Chọn: {', '.join(published_reports(engine))}")
-        period = report_period
-        source = REPORT
-    else:
-        source = DATA
-    if not period:
-
-        periods = available_periods(engine)
-        if not periods:
-            return pd.DataFrame(columns=[*VIOLATION_COLUMNS, "suspect"])
-        period = periods[0]
-    data, previous = data_figures(engine, period)
-    targets = target_figures(engine, Period.parse(period).year)
-    for (indicator, _, sector, _), target in targets.items():  # attainment of the data, computed here
-        actual = data.get((indicator, "value", sector, None))
-        if actual and target.value:
-            key = (indicator, "attainment", sector, None)
-            data[key] = Fig(key, actual.value / target.value * 100, *_exact(actual.value / target.value * 100), DATA)
-    extra.update(data=data, previous=previous, targets=targets)
-    if not report:
-        figs = data
-    checks: list[Check] = []
-    for rule in rules:
-        if source not in rule.sources or rule.form == "percent_sign":
-            continue
-        checks.extend(_checks(rule, figs, engine, extra))
-    rows = [_violation(c, report or "", period) for c in checks if not c.holds()]
-    if report and any(r.code == "percent_sign" for r in rules):
-        rows.extend(_percent_sign_violations(figs, report, period, extra["repeats"]))
-    _suspects(rows, checks)
-    frame = pd.DataFrame(rows, columns=[*VIOLATION_COLUMNS, "suspect", "_check"]).drop(columns="_check")
-    return frame
+    figs = figures_for(engine, report, period)
+    if figs is None:
+        return pd.DataFrame(columns=[*VIOLATION_COLUMNS, "suspect"])
+    found = [c for rule in rules if figs.source in rule.sources for c in FORMS[rule.form](rule, figs)]
+    rows = [c.violation(report or "", figs.period) for c in found if not c.holds()]
+    _suspects(rows, [c for c in found if isinstance(c, Check)])
+    return pd.DataFrame(rows, columns=[*VIOLATION_COLUMNS, "suspect", "_check"]).drop(columns="_check")
 
 
 def published_reports(engine: Engine) -> list[str]:

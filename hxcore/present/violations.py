@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hxcore.engine.checks import sources_label
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.vocab import sector_label
 from hxcore.present import fmt
@@ -22,6 +23,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Violations as a reader sees them: Vietnamese labels and number formats, blanks not "None"."""
 
     shown = frame.copy()
+    shown["source"] = shown["source"].map(sources_label)
     shown["indicator"] = shown["indicator"].map(
         lambda code: INDICATORS_BY_CODE[code].label_vi if code in INDICATORS_BY_CODE else (code or ""))
     shown["aspect"] = shown["aspect"].map(lambda a: ASPECT_LABELS.get(a, a or ""))
