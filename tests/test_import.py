@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from hxcore.db import schema
@@ -101,8 +102,6 @@ def test_cp1252_export_without_accents_and_semicolons(fresh_engine):
 
 
 def test_xlsx_with_excel_dates_and_numbers(fresh_engine):
-    from openpyxl import Workbook
-
     book = Workbook()
     ws = book.active
     ws.title = "Hợp tác xã"
@@ -174,6 +173,32 @@ def test_every_problem_names_sheet_row_column_value_and_expectation(fresh_engine
     suggestion = frame[frame["Dòng"] == 3]["Yêu cầu"].iloc[0]
     assert "Tam Đường" in suggestion and "không tự đoán" in suggestion
     assert caught.value.plan.problems_csv().startswith(b"\xef\xbb\xbf")
+
+
+def test_severity_is_a_code_shown_as_a_vietnamese_label(fresh_engine):
+    data = (csv_text() + "VÍ DỤ HTX,Tam Đường,Bình Lư,Nông nghiệp,15/3/2023,\r\n").replace("Ngày giải thể", "Ghi chú")
+    plan = importer.prepare_import(fresh_engine, data.encode(), "htx.csv", "2023-H1")
+    assert plan.ok and {p.severity for p in plan.problems} == {importer.Severity.WARNING}
+    assert set(plan.problems_frame()["Mức độ"]) == {"cảnh báo"}
+    rejected = importer.prepare_import(fresh_engine, csv_text().replace("15/3/2023", "abc").encode(), "htx.csv", "2023-H1")
+    assert [p.severity for p in rejected.errors] == [importer.Severity.ERROR]
+    assert list(rejected.problems_frame()["Mức độ"]) == ["lỗi"]
+
+
+def test_schema_reports_required_whole_numbers_and_ranges(fresh_engine):
+    """The per-cell rules (pandera): one problem per cell, with the rule then what the column wants."""
+    importer.commit_import(fresh_engine, csv_text().encode(), "htx.csv", "2023-H1", EDITOR)
+    facts = ("Tên đơn vị,Huyện/thành phố,Tình trạng,Số thành viên,Số lao động thường xuyên,Thu nhập bình quân\r\n"
+             "HTX Nông nghiệp Bình Lư,Tam Đường,Đang hoạt động,\"4,5\",10,\r\n"
+             "HTX Xây dựng Sìn Hồ,Sìn Hồ,Đang hoạt động,-5.5,,201\r\n")
+    plan = importer.prepare_import(fresh_engine, facts.encode(), "facts.csv", "2023-H1")
+    found = {(p.row, p.column): (p.value, p.expected) for p in plan.errors}
+    assert found == {
+        (2, "Số thành viên"): ("4,5", "phải là số nguyên: số nguyên từ 0 đến 100.000"),
+        (3, "Số thành viên"): ("-5.5", "phải là số nguyên: số nguyên từ 0 đến 100.000"),
+        (3, "Số lao động thường xuyên"): ("", "bắt buộc: số nguyên từ 0 đến 5.000"),
+        (3, "Thu nhập bình quân"): ("201", "ngoài khoảng cho phép: triệu đồng/người/tháng, từ 0 đến 200"),
+    }
 
 
 def test_facts_ranges_and_unknown_organisations(fresh_engine):
@@ -265,12 +290,12 @@ import sys, time, pathlib
 sys.path.insert(0, {root!r})
 from hxcore.io import auth, importer
 from hxcore.db.schema import make_engine
-def hook(conn):
+def hold_the_transaction_open(conn):
     pathlib.Path({flag!r}).write_text("writing")
     time.sleep(60)
-importer.WRITE_HOOK = hook
 data = pathlib.Path({file!r}).read_bytes()
-importer.commit_import(make_engine({url!r}), data, "htx.csv", "2023-H1", auth._issue("killer", auth.Role.EDITOR))
+importer.commit_import(make_engine({url!r}), data, "htx.csv", "2023-H1", auth._issue("killer", auth.Role.EDITOR),
+                       before_commit=hold_the_transaction_open)
 """
 
 

@@ -1,7 +1,8 @@
 """Import templates: one .xlsx with a sheet per kind, or one .csv per kind, each with an example row.
 
-Built from importer.SHEETS, so a template always has the columns the importer expects. The
-example row starts "VÍ DỤ": the importer skips it with a warning if it is left in.
+Built from the importer's declarations (hxcore/io/importer/spec.py, SHEETS), so a template always
+has the columns the importer expects. The example row starts "VÍ DỤ": the importer skips it with a
+warning if it is left in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from hxcore.io.importer import SHEETS, SHEETS_BY_KEY, Sheet
+from hxcore.io.importer.spec import SHEETS, SHEETS_BY_KEY, Sheet
 
 TEMPLATE_FILE_NAMES = {s.key: f"mau-{s.key}.csv" for s in SHEETS}
 XLSX_FILE_NAME = "mau-nhap-du-lieu.xlsx"

@@ -1,0 +1,68 @@
+"""What the file is read against: the areas valid at the period's end and the organisations known.
+
+Loaded once per dry run from the database (or the reference areas, for an empty database).
+The parse stage matches district and commune names here; the plan stage the organisations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from hxcore.db import schema
+from hxcore.model.areas import fold, read_reference
+from hxcore.model.periods import Period
+
+
+@dataclass
+class Context:
+    as_of: date
+    period: Period
+    districts: list[tuple[str, str]]  # (code, name)
+    communes: dict[str, list[tuple[str, str]]]  # district code -> its communes' (code, name)
+    province_of: dict[str, str]  # district code -> its province: the same importer serves a national database
+    orgs: list[dict]  # the organisations table, plus those the plan adds (marked "_planned")
+    next_org_id: int
+
+    def find_orgs(self, name: str, district: str, tax_code: str | None, org_types: tuple[str, ...]) -> list[dict]:
+        """Organisations a row names: by tax code when it has one that is known, else by name within its district."""
+        if tax_code:
+            hits = [o for o in self.orgs if o.get("tax_code") == tax_code]
+            if hits:
+                return hits
+        key = org_key_name(name)
+        return [o for o in self.orgs if o["org_type"] in org_types and o["district_code"] == district
+                and org_key_name(o["name"]) == key]
+
+
+def org_key_name(name: str) -> str:
+    """A name reduced for matching: "Hợp tác xã Bình Lư" and "HTX Binh Lu" are the same organisation."""
+    folded = fold(name)
+    folded = re.sub(r"\bhop tac xa\b", "htx", folded)
+    folded = re.sub(r"\bto hop tac\b", "tht", folded)
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+def _area_rows(conn: Connection, as_of: date) -> list[dict]:
+    a = schema.areas
+    rows = [dict(r) for r in conn.execute(select(a)).mappings()]
+    if not rows:
+        rows = [{"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code,
+                 "valid_from": r.valid_from, "valid_to": r.valid_to} for r in read_reference()]
+    return [r for r in rows if r["valid_from"] <= as_of and (r["valid_to"] is None or r["valid_to"] >= as_of)]
+
+
+def load_context(conn: Connection, period: Period) -> Context:
+    areas = _area_rows(conn, period.end)
+    districts = sorted((r["code"], r["name"]) for r in areas if r["level"] == "district")
+    communes: dict[str, list[tuple[str, str]]] = {}
+    for r in areas:
+        if r["level"] == "commune":
+            communes.setdefault(r["parent_code"], []).append((r["code"], r["name"]))
+    orgs = [dict(r) for r in conn.execute(select(schema.organisations)).mappings()]
+    next_id = (conn.execute(select(func.max(schema.organisations.c.id))).scalar() or 0) + 1
+    province_of = {r["code"]: r["parent_code"] for r in areas if r["level"] == "district"}
+    return Context(period.end, period, districts, communes, province_of, orgs, next_id)

@@ -1,0 +1,227 @@
+"""Stage 3, parse: a table's raw cells -> typed values, by each column's `parse_as`.
+
+Numbers as offices write them (1.056.714, 1,056,714, 4,3), dates (30/6/2023, 2023-06-30, Excel
+dates and serial numbers), district and commune names against the reference areas, and the
+words of the closed lists (status, rating, kind...). A cell that cannot be read gives a
+problem and the value None; a blank cell gives None. Ranges, whole numbers, plausible dates
+and required cells are checked afterwards, by the pandera schemas of the validate stage.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from hxcore.io.importer.context import Context
+from hxcore.io.importer.locate import Table
+from hxcore.io.importer.problems import Problem, display
+from hxcore.io.importer.read import is_blank
+from hxcore.io.importer.spec import Col, ParseAs
+from hxcore.model.areas import AmbiguousName, bare_name, fold, match_area
+from hxcore.model.vocab import SECTORS, OrgKind, Rating, Status, TrainingKind
+
+
+class Invalid(ValueError):
+    """A cell that cannot be read as its column's type; args[0] may say why, in Vietnamese."""
+
+
+# --- the closed lists, as folded words ------------------------------------------------------
+
+_SECTOR_WORDS = {  # folded keywords -> sector code, per org type; ambiguous words are left out
+    "coop": {"nong": "agriculture", "lam nghiep": "agriculture", "thuy san": "agriculture", "cong nghiep": "industry",
+             "thu cong": "industry", "xay dung": "construction", "vat lieu": "construction", "thuong mai": "trade",
+             "dich vu": "trade", "van tai": "transport", "moi truong": "environment", "ve sinh": "environment",
+             "tin dung": "credit", "qtd": "credit"},
+    "group": {"phi nong": "non_agriculture", "nong": "agriculture"},
+}
+_STATUS = {"dang hoat dong": Status.OPERATING, "hoat dong": Status.OPERATING, "operating": Status.OPERATING,
+           "ngung hoat dong": Status.STOPPED, "ngung": Status.STOPPED, "tam ngung": Status.STOPPED,
+           "stopped": Status.STOPPED}
+_RATING = {"tot": Rating.GOOD, "kha": Rating.FAIR, "trung binh": Rating.AVERAGE, "tb": Rating.AVERAGE, "yeu": Rating.WEAK}
+_BOOL = {"co": True, "x": True, "1": True, "yes": True, "true": True, "khong": False, "0": False, "no": False,
+         "false": False}
+_ORG_KIND = {"htx": OrgKind.HTX, "hop tac xa": OrgKind.HTX, "quy tin dung nhan dan": OrgKind.CREDIT_FUND,
+             "qtdnd": OrgKind.CREDIT_FUND, "quy tin dung": OrgKind.CREDIT_FUND, "lien hiep htx": OrgKind.UNION,
+             "lien hiep hop tac xa": OrgKind.UNION, "lhhtx": OrgKind.UNION}
+_CLASS_KIND = {"tuyen truyen": TrainingKind.PROPAGANDA, "boi duong can bo quan ly": TrainingKind.MANAGER,
+               "boi duong": TrainingKind.MANAGER, "can bo quan ly": TrainingKind.MANAGER}
+
+
+# --- one value --------------------------------------------------------------------------------
+
+def parse_text(value) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def parse_number(value) -> float:
+    """1.056.714, 1,056,714, 1056714, 4,3 or 4.3; a group of three digits after one separator is thousands."""
+    if isinstance(value, bool):
+        raise Invalid(value)
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Invalid(value)
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    sign = -1.0 if text.startswith("-") else 1.0
+    text = text.lstrip("+-")
+    if re.fullmatch(r"\d+", text):
+        number = text
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
+        number = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        number = text.replace(",", "")
+    elif re.fullmatch(r"\d+,\d+", text):
+        number = text.replace(",", ".")
+    elif re.fullmatch(r"\d*\.\d+", text):
+        number = text
+    else:
+        raise Invalid(value)
+    return sign * float(number)
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(value) -> date:
+    """30/6/2023, 30-06-2023, 30.6.2023, 2023-06-30, an Excel date cell or an Excel serial number."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466 and float(value).is_integer():
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise Invalid(value)
+    text = str(value).strip()
+    text = re.sub(r"[ T]0?0:00(:00)?(\.0+)?$", "", text)
+    try:
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+            y, m, d = map(int, text.split("-"))
+            return date(y, m, d)
+        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        if match:
+            d, m, y = map(int, match.groups())
+            return date(y, m, d)
+        if re.fullmatch(r"\d{5}", text):
+            return _EXCEL_EPOCH + timedelta(days=int(text))
+    except ValueError:
+        raise Invalid(value) from None
+    raise Invalid(value)
+
+
+def parse_sector(value, org_type: str) -> str:
+    """A sector code from its code, its label, or one unambiguous keyword ("xây dựng", "phi nông nghiệp")."""
+    key = fold(str(value)).strip()
+    for sector in SECTORS:
+        if sector.org_type.value == org_type and key in (sector.code, fold(sector.label_vi), fold(sector.label_en)):
+            return sector.code
+    hits = {code for word, code in _SECTOR_WORDS[org_type].items() if word in key}
+    if org_type == "group" and "non_agriculture" in hits:
+        hits = {"non_agriculture"}
+    if len(hits) == 1:
+        return hits.pop()
+    raise Invalid(value)
+
+
+def parse_word(value, table: dict):
+    """A closed-list value from its folded word: "Đang hoạt động" -> "operating"."""
+    key = fold(str(value)).strip(" .")
+    if key not in table:
+        raise Invalid(value)
+    found = table[key]
+    return found.value if isinstance(found, Enum) else found
+
+
+def parse_area(token: str, candidates: list[tuple[str, str]], what: str) -> str:
+    """The code of the area the cell names; a close name is suggested, never taken."""
+    try:
+        code = match_area(token, candidates)
+    except AmbiguousName as error:
+        raise Invalid(f"{error}; hãy ghi rõ mã hoặc tên đầy đủ") from None
+    if code:
+        return code
+    names = {bare_name(name): name for _, name in candidates}
+    close = difflib.get_close_matches(bare_name(token), list(names), n=3, cutoff=0.75)
+    hint = f"; có phải: {', '.join(names[c] for c in close)}? (hãy sửa trong tệp, hệ thống không tự đoán)" if close else ""
+    raise Invalid(f"không có {what} trong danh mục{hint}")
+
+
+# --- cells, by parse_as -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Around:
+    """What a cell's parser may need besides the cell itself."""
+
+    row: dict  # the row's values parsed so far: the commune is read within the row's district
+    ctx: Context
+    org_type: str  # "coop" or "group": the sector lists differ
+
+
+def _commune(value, around: Around) -> str:
+    district = around.row.get("district")
+    if not district:
+        raise Invalid("chưa xác định được huyện")
+    return parse_area(str(value), around.ctx.communes.get(district, []), "xã/phường/thị trấn ở huyện này")
+
+
+PARSERS: dict[ParseAs, Callable[[object, Around], object]] = {
+    ParseAs.TEXT: lambda value, _: parse_text(value),
+    ParseAs.INT: lambda value, _: parse_number(value),  # whole number and range: checked by the schema
+    ParseAs.FLOAT: lambda value, _: parse_number(value),
+    ParseAs.DATE: lambda value, _: parse_date(value),
+    ParseAs.DISTRICT: lambda value, around: parse_area(str(value), around.ctx.districts, "huyện/thành phố"),
+    ParseAs.COMMUNE: _commune,
+    ParseAs.SECTOR: lambda value, around: parse_sector(value, around.org_type),
+    ParseAs.STATUS: lambda value, _: parse_word(value, _STATUS),
+    ParseAs.RATING: lambda value, _: parse_word(value, _RATING),
+    ParseAs.BOOL: lambda value, _: parse_word(value, _BOOL),
+    ParseAs.ORG_KIND: lambda value, _: parse_word(value, _ORG_KIND),
+    ParseAs.CLASS_KIND: lambda value, _: parse_word(value, _CLASS_KIND),
+}
+
+
+def why(error: Invalid, value, col: Col) -> str:
+    """The report's "expected" text: the reason, if the parser gave one, then what the column wants."""
+    reason = error.args[0] if error.args and isinstance(error.args[0], str) else ""
+    return f"{reason}: {col.expected}" if reason and reason != str(value) else col.expected
+
+
+# --- a table ------------------------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    rows: list[tuple[int, dict[str, object]]]  # (row number, value by column key); None: blank or unreadable
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: set[tuple[int, str]] = field(default_factory=set)  # (row number, column key) already reported
+
+
+def parse_order(table: Table) -> list[Col]:
+    """The table's columns in the order their cells are read: the commune after its district."""
+    return sorted((c for c in table.spec.columns if c.key in table.mapping), key=lambda c: c.parse_as == ParseAs.COMMUNE)
+
+
+def parse_table(table: Table, ctx: Context) -> Parsed:
+    org_type = "group" if table.spec.key == "groups" else "coop"
+    columns = parse_order(table)
+    parsed = Parsed([])
+    for number, cells in table.rows:
+        row: dict[str, object] = {}
+        for col in columns:
+            row[col.key] = _parse_cell(table, number, col, cells[col.key], Around(row, ctx, org_type), parsed)
+        parsed.rows.append((number, row))
+    return parsed
+
+
+def _parse_cell(table: Table, number: int, col: Col, value, around: Around, parsed: Parsed):
+    if is_blank(value):
+        return None
+    try:
+        return PARSERS[col.parse_as](value, around)
+    except Invalid as error:
+        parsed.problems.append(Problem(table.name, number, table.header_of(col.key), display(value), why(error, value, col)))
+        parsed.unreadable.add((number, col.key))
+        return None
