@@ -1,46 +1,48 @@
-"""hx: the collective economy of Lai Châu on one screen. Router and frame only."""
+"""hx: the collective economy of Lai Châu on one screen. Router and frame only.
+
+Every screen is a row of SCREENS; the frame (sidebar, demo banner, title, the "no data for this
+period" notice) is drawn here, so a page only draws its own figures.
+"""
 
 import streamlit as st
 
-from hxapp import ui
+from hxapp import frame, style, view
 from hxapp.auth import current_role, sidebar_sign_in
-from hxcore.model.texts import t
+from hxapp.frame import Screen
 
-_present = st.query_params.get(ui.K_PRESENT) in ("1", "true") or st.session_state.get(ui.PRESENT_MODE, False)
 st.set_page_config(page_title="KTTT Lai Châu", page_icon=":material/groups:", layout="wide",
-                   initial_sidebar_state="collapsed" if _present else "expanded")
+                   initial_sidebar_state="collapsed" if view.presenting() else "expanded")
 
+SCREENS = [
+    Screen("pages/tong_quan.py", "page_overview", ":material/dashboard:", "overview_title", default=True),
+    Screen("pages/chi_tieu.py", "page_targets", ":material/flag:", "targets_title"),
+    Screen("pages/hop_tac_xa.py", "page_coops", ":material/storefront:", "coops_title"),
+    Screen("pages/to_hop_tac.py", "page_groups", ":material/diversity_3:", "groups_title"),
+    Screen("pages/lien_minh.py", "page_alliance", ":material/handshake:", "alliance_title"),
+    Screen("pages/so_sanh.py", "page_compare", ":material/leaderboard:", "compare_title"),
+    Screen("pages/du_lieu.py", "page_data", ":material/download:", "data_title"),
+    Screen("pages/kiem_tra.py", "page_checks", ":material/fact_check:", "page_checks", filter_line=False,
+           needs_data=False),
+    Screen("pages/nhap_du_lieu.py", "page_import", ":material/upload_file:", "page_import", filter_line=False,
+           needs_data=False, editors_only=True),
+]
+# The projector: one hidden page, its header a single bold line (no title_key).
+PRESENTATION = Screen("pages/trinh_chieu.py", "page_present", ":material/slideshow:", default=True)
 
-def pages(lang: str) -> list:
-    listed = [
-        st.Page("pages/tong_quan.py", title=t("page_overview", lang), icon=":material/dashboard:", default=True),
-        st.Page("pages/chi_tieu.py", title=t("page_targets", lang), icon=":material/flag:"),
-        st.Page("pages/hop_tac_xa.py", title=t("page_coops", lang), icon=":material/storefront:"),
-        st.Page("pages/to_hop_tac.py", title=t("page_groups", lang), icon=":material/diversity_3:"),
-        st.Page("pages/lien_minh.py", title=t("page_alliance", lang), icon=":material/handshake:"),
-        st.Page("pages/so_sanh.py", title=t("page_compare", lang), icon=":material/leaderboard:"),
-        st.Page("pages/du_lieu.py", title=t("page_data", lang), icon=":material/download:"),
-        st.Page("pages/kiem_tra.py", title=t("page_checks", lang), icon=":material/fact_check:"),
-    ]
-    if current_role() == "editor":  # viewers never see a write page (the page and hxcore check again)
-        listed.append(st.Page("pages/nhap_du_lieu.py", title=t("page_import", lang), icon=":material/upload_file:"))
-    return listed
+view.open_wanted_page(list(frame.navigation(SCREENS, view.url_lang(), current_role())))  # a deep link opened first
+if not view.presenting():  # slides lay out their own rows
+    style.responsive_css()
+shown = view.sidebar_filters()
+sidebar_sign_in(shown.lang)
 
-
-ui.open_wanted_page(pages(ui.url_lang()))  # a deep link opened first after a server start
-if not _present:  # slides lay out their own rows
-    ui.responsive_css()
-view = ui.sidebar_filters()
-st.session_state["hx_view"] = view
-lang = view.lang
-sidebar_sign_in()
-
-if view.presentation:
-    ui.presentation_css()
-    page = st.navigation([st.Page("pages/trinh_chieu.py", title=t("page_present", lang), icon=":material/slideshow:",
-                                  default=True)], position="hidden")
+if shown.presentation:
+    style.presentation_css()
+    screens = frame.navigation([PRESENTATION], shown.lang, current_role())
+    page = st.navigation(list(screens), position="hidden")
 else:
-    page = st.navigation(pages(lang))
-    ui.finish_reset(page)
-    ui.demo_banner(lang)
+    screens = frame.navigation(SCREENS, shown.lang, current_role())
+    page = st.navigation(list(screens))
+    view.finish_reset(page)
+    frame.demo_banner(shown.lang)
+frame.header(screens[page], shown)
 page.run()

@@ -1,6 +1,6 @@
 """Streamlit side of editor sign-in: the sidebar widget and `current_role()`.
 
-The checks live in hxcore.auth (hashes, attempt limits, session expiry); this file only keeps
+The checks live in hxcore.io.auth (hashes, attempt limits, session expiry); this file only keeps
 the signed session in st.session_state and draws the form. Viewers never see a write page:
 app.py adds the import page only when `current_role()` is "editor".
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hxcore.io import auth
+from hxcore.model.texts import t
 
 _KEY = "hx_session"
 
@@ -39,25 +40,29 @@ def sign_out() -> None:
     st.session_state.pop(_KEY, None)
 
 
-def sidebar_sign_in() -> None:
+def sidebar_sign_in(lang: str = "vi") -> None:
     """The sidebar block: a small sign-in form for editors, or who is signed in and a sign-out button."""
     session = current_session()
     with st.sidebar:
         if session:
-            st.caption(f"Biên tập viên: {session.user}")
-            if st.button("Đăng xuất", key="hx_sign_out"):
+            st.caption(t("signed_in_as", lang, user=session.user))
+            if st.button(t("sign_out", lang), key="hx_sign_out"):
                 sign_out()
                 st.rerun()
             return
         if st.session_state.pop("hx_expired", False):
-            st.info("Phiên làm việc đã hết hạn, hãy đăng nhập lại.")
-        with st.expander("Đăng nhập biên tập viên"), st.form("hx_sign_in", clear_on_submit=True):
-            name = st.text_input("Tên đăng nhập")
-            password = st.text_input("Mật khẩu", type="password")
-            if st.form_submit_button("Đăng nhập"):
-                try:
-                    st.session_state[_KEY] = auth.sign_in(name, password)
-                except auth.SignInError as error:
-                    st.error(str(error))
-                else:
-                    st.rerun()
+            st.info(t("session_expired", lang))
+        _sign_in_form(lang)
+
+
+def _sign_in_form(lang: str) -> None:
+    with st.expander(t("sign_in_title", lang)), st.form("hx_sign_in", clear_on_submit=True):
+        name = st.text_input(t("sign_in_name", lang))
+        password = st.text_input(t("sign_in_password", lang), type="password")
+        if st.form_submit_button(t("sign_in", lang)):
+            try:
+                st.session_state[_KEY] = auth.sign_in(name, password)
+            except auth.SignInError as error:
+                st.error(str(error))
+            else:
+                st.rerun()

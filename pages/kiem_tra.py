@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hxapp import ui
+from hxapp import data
+from hxapp.view import current
 from hxcore.engine import checks as validation
 from hxcore.model.texts import t
 from hxcore.present import export, violations
 
-view = ui.current()
+view = current()
 lang = view.lang
-engine = ui.get_engine()
+engine = data.get_engine()
 
-st.title(t("page_checks", lang))
 st.caption(t("checks_intro", lang))
 reports = validation.published_reports(engine)
 DATA = "__data__"
@@ -24,7 +24,8 @@ choice = st.selectbox(t("checks_what", lang), [DATA, *reports], index=1 if repor
 frame = validation.check(engine, report=None if choice == DATA else choice,
                          period=view.flt.period if choice == DATA else None)
 with st.expander(t("checks_rules", lang)):
-    st.dataframe(pd.DataFrame([{"Mã": r.code, "Quy tắc": r.label_vi} for r in validation.RULES]), hide_index=True)
+    st.dataframe(pd.DataFrame([{t("checks_col_code", lang): r.code, t("checks_col_rule", lang): r.label_vi}
+                               for r in validation.RULES]), hide_index=True)
 if frame.empty:
     st.success(t("checks_none", lang))
     st.stop()

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from hxcore.engine.attainment import target_table
 from hxcore.engine.compute import evaluate
+from hxcore.io import auth
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.filters import Filter
+from hxcore.model.texts import t
 from hxcore.present import fmt
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/tong_quan.py", "pages/chi_tieu.py", "pages/hop_tac_xa.py", "pages/to_hop_tac.py",
          "pages/lien_minh.py", "pages/so_sanh.py", "pages/du_lieu.py"]
+TITLES = {"pages/tong_quan.py": "overview_title", "pages/chi_tieu.py": "targets_title", "pages/hop_tac_xa.py": "coops_title",
+          "pages/to_hop_tac.py": "groups_title", "pages/lien_minh.py": "alliance_title", "pages/so_sanh.py": "compare_title",
+          "pages/du_lieu.py": "data_title", "pages/kiem_tra.py": "page_checks"}
 
 # (query parameters as a shared link would carry them, the Filter they mean)
 FILTERS = {
@@ -24,6 +32,23 @@ FILTERS = {
     "sector": ({"sector": ["Nông, lâm nghiệp, thủy sản"]}, Filter("2023-H1", sectors=("agriculture",))),
     "quarter": ({"period": "Quý I/2023"}, Filter("2023-Q1")),
 }
+
+
+@pytest.fixture(autouse=True)
+def routed_like_a_server(monkeypatch):
+    """Route every run through app.py, as a running server does.
+
+    A server stops using Streamlit's old `pages/` routing for good once app.py has called
+    st.navigation; AppTest forgets that before every run, so after switch_page() it would run the
+    page file alone, without app.py's frame (sidebar, demo banner, title, the no-data notice).
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -71,6 +96,8 @@ def test_every_page_runs_and_overview_matches_hxcore(engine, name):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         assert not [w.value for w in at.warning if "không hợp lệ" in w.value], page
+        assert at.title[0].value == t(TITLES[page]), page  # the frame's title, above the page
+        assert any(i.value.startswith("**Dữ liệu minh họa") for i in at.info), page  # the demo banner, on every page
 
 
 def test_report_figures_on_the_overview():
@@ -90,6 +117,11 @@ def test_period_without_data_warns_instead_of_failing():
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, page
+        assert any("Chưa có số liệu" in w.value for w in at.warning), page
+        assert at.title[0].value == t(TITLES[page]), page
+        assert not at.metric and not at.dataframe, page  # the frame stopped before the page drew figures
+    at.switch_page("pages/kiem_tra.py").run()  # checks a published report whatever the period
+    assert not at.exception and any("vi phạm" in w.value for w in at.warning)
 
 
 def test_invalid_query_parameters_are_reported():
@@ -101,8 +133,6 @@ def test_invalid_query_parameters_are_reported():
 
 
 def test_target_page_table_matches_target_table(engine):
-    from hxcore.engine.attainment import target_table
-
     at = app()
     at.switch_page("pages/chi_tieu.py").run()
     table = at.dataframe[0].value
@@ -125,6 +155,7 @@ def test_vietnamese_page_has_no_english_widget_text():
 def test_presentation_mode_and_slides():
     at = app({"present": "1"})
     assert not at.exception
+    assert at.markdown[0].value == "**Kinh tế tập thể tỉnh Lai Châu · 6 tháng đầu năm 2023 · Toàn tỉnh · tất cả lĩnh vực**"
     first = at.title[0].value
     next_button = [b for b in at.button if b.key == "present_next"][0]
     next_button.click().run()
@@ -135,6 +166,15 @@ def test_presentation_mode_and_slides():
         assert not at.exception
 
 
+def test_presentation_without_data_keeps_the_way_out():
+    at = app({"present": "1", "period": "2020-H1"})
+    assert not at.exception
+    assert any("Chưa có số liệu" in w.value for w in at.warning)
+    assert [b.label for b in at.button if b.key == "present_exit"] == ["Thoát trình chiếu"]  # the sidebar is hidden
+    [b for b in at.button if b.key == "present_exit"][0].click().run()
+    assert not at.exception and not at.session_state["hx_present_mode"]
+
+
 def test_english_interface_runs():
     at = app({"lang": "EN"})
     assert not at.exception
@@ -142,6 +182,43 @@ def test_english_interface_runs():
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, page
+        assert at.title[0].value == t(TITLES[page], "en"), page
+    at.switch_page("pages/kiem_tra.py").run()
+    assert at.title[0].value == "Data checks"
+    assert list(at.dataframe[0].value.columns) == ["Code", "Rule"]
+
+
+def test_import_page_speaks_the_page_s_language():
+    """An editor sees the import page in the menu; its strings come from the string table, in both languages."""
+    for lang, period_label, templates in (("vi", "Kỳ báo cáo của số liệu", "Tải mẫu nhập liệu"),
+                                          ("en", "Period of the figures", "Download the templates")):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params["lang"] = lang.upper()
+        at.session_state["hx_session"] = auth._issue("lan", auth.Role.EDITOR)
+        at.run()
+        at.switch_page("pages/nhap_du_lieu.py").run()
+        assert not at.exception, lang
+        assert at.title[0].value == t("page_import", lang)
+        assert [box.label for box in at.text_input] == [period_label], lang
+        assert [e.label for e in at.expander] == [templates], lang
+        assert len(at.get("file_uploader")) == 1
+        assert t("sign_out", lang) in [b.label for b in at.sidebar.button]  # the signed-in block of the sidebar
+
+
+def test_compare_page_draws_an_annual_count_target_on_years_only():
+    """A count's annual target is comparable with whole years, not with half-years (hxcore.engine.frames)."""
+    at = app()
+    at.switch_page("pages/so_sanh.py").run()
+    at.selectbox(key="compare_indicator").set_value("coops_new").run()
+
+    def trend_layers() -> list[str]:
+        spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+        return [layer.get("name") for layer in spec.get("layer", [])]
+
+    assert "target" not in trend_layers()
+    at.radio(key="compare_granularity").set_value("year").run()
+    assert not at.exception
+    assert "target" in trend_layers()
 
 
 def test_reset_restores_defaults():

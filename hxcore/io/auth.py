@@ -117,10 +117,6 @@ def load_users(path: Path | None = None) -> dict[str, dict]:
     return {name: dict(row) for name, row in data.get(USERS_SECTION, {}).items()}
 
 
-def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12)).decode()
-
-
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -208,8 +204,3 @@ def sign_in(name: str, password: str, users: dict[str, dict] | None = None,
         raise SignInError("Sai tên đăng nhập hoặc mật khẩu.")
     limiter.reset(name)
     return _issue(name, Role(user.get("role", Role.EDITOR.value)), now)
-
-
-def local_session(name: str, password: str) -> Session:
-    """For the command line: the same check as the sign-in form."""
-    return sign_in(name, password)

@@ -200,7 +200,7 @@ def status_stack_chart(frame: pd.DataFrame, category: str, state_labels: dict[st
 
 def ranking_chart(frame: pd.DataFrame, label: str = "name", value: str = "value", text: str = "text",
                   target: float | None = None, target_text: str | None = None, color: str | None = None,
-                  color_scale: alt.Scale | None = None, highlight: str | None = None,
+                  color_scale: alt.Scale | None = None,
                   presentation: bool = False, lang: str = "vi", decimals: int = 0) -> alt.LayerChart:
     """Bars sorted from highest to lowest, each value written at the bar's end, optional target rule."""
     s = _sizes(presentation)
@@ -211,8 +211,6 @@ def ranking_chart(frame: pd.DataFrame, label: str = "name", value: str = "value"
                                                                labelOverlap=True)))
     if color and color_scale is not None:
         enc = {"color": alt.Color(f"{color}:N", title=None, scale=color_scale, legend=None)}
-    elif highlight:
-        enc = {"color": alt.condition(f"datum.{label} == '{highlight}'", alt.value("#0d47a1"), alt.value("#64b5f6"))}
     else:
         enc = {"color": alt.value("#1565c0")}
     bars = base.mark_bar().encode(**enc, tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N")]).properties(

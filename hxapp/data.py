@@ -1,0 +1,160 @@
+"""The app's data: one engine per database (st.cache_resource) and hxcore's results cached with
+st.cache_data, keyed by the filter and the data version (an import invalidates them at once).
+
+Every function returns a copy a page may change; none writes SQL or computes a figure itself.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from hxcore.db import schema
+from hxcore.engine import frames, lists
+from hxcore.engine.attainment import gap_by_district, target_table
+from hxcore.engine.compute import available_periods, district_choices, evaluate, province_choices
+from hxcore.io.demo import ensure_demo
+from hxcore.model.filters import Filter
+from hxcore.present.frames import list_labels
+
+# ---------------------------------------------------------------------------------------------
+# Engine and data version
+
+
+def _configured_connection():
+    """The engine of `[connections.hx]` in secrets.toml, when an office configured one."""
+    try:
+        if "connections" in st.secrets and "hx" in st.secrets["connections"]:
+            return st.connection("hx", type="sql").engine
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a missing or unreadable secrets file means "not configured"
+        return None
+    return None
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str):
+    engine = _configured_connection() or schema.make_engine(url)
+    ensure_demo(engine)
+    return engine
+
+
+def get_engine():
+    """One engine per database URL for the whole server (HX_DATABASE_URL or data/hx.sqlite)."""
+    return _engine_for(schema.database_url())
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def data_version(_engine, url: str) -> str:
+    return schema.data_version(_engine)
+
+
+def version(engine) -> str:
+    return data_version(engine, str(engine.url))
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _evaluate(_engine, version: str, flt: Filter, indicators: tuple | None, by: str | None, compare: bool,
+              with_targets: bool) -> pd.DataFrame:
+    return evaluate(_engine, flt, list(indicators) if indicators else None, by=by, compare=compare,
+                    with_targets=with_targets)
+
+
+def indicators_frame(engine, flt: Filter, indicators=None, by=None, compare=True, with_targets=True) -> pd.DataFrame:
+    """evaluate(), cached on the filter and the data version."""
+    codes = tuple(indicators) if indicators else None
+    return _evaluate(engine, version(engine), flt, codes, by, compare, with_targets).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _trend(_engine, version: str, flt: Filter, code: str, granularity: str) -> pd.DataFrame:
+    return frames.trend_frame(_engine, flt, code, granularity)
+
+
+def trend_frame(engine, flt: Filter, code: str, granularity: str = "half") -> pd.DataFrame:
+    """engine.frames.trend_frame(): one row per half-year, year or quarter up to the filter's period."""
+    return _trend(engine, version(engine), flt, code, granularity).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _heat(_engine, version: str, flt: Filter, code: str, org_type: str) -> pd.DataFrame:
+    return frames.heat_frame(_engine, flt, code, org_type)
+
+
+def heat_frame(engine, flt: Filter, code: str, org_type: str) -> pd.DataFrame:
+    """engine.frames.heat_frame(): district × sector values of one indicator."""
+    return _heat(engine, version(engine), flt, code, org_type).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _targets(_engine, version: str, flt: Filter) -> pd.DataFrame:
+    return target_table(_engine, flt)
+
+
+def targets_frame(engine, flt: Filter) -> pd.DataFrame:
+    return _targets(engine, version(engine), flt).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _gap(_engine, version: str, flt: Filter, code: str, sector: str | None) -> pd.DataFrame:
+    return gap_by_district(_engine, flt, code, sector)
+
+
+def gap_frame(engine, flt: Filter, code: str, sector: str | None = None) -> pd.DataFrame:
+    return _gap(engine, version(engine), flt, code, sector).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _list(_engine, version: str, name: str, flt: Filter) -> pd.DataFrame:
+    return lists.LISTS[name](_engine, flt)
+
+
+def list_frame(engine, name: str, flt: Filter, lang: str = "vi") -> pd.DataFrame:
+    """A unit-level list from hxcore.engine.lists (coops, groups, projects, loans, training), its
+    labels in the page's language."""
+    return list_labels(_list(engine, version(engine), name, flt).copy(), name, lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choices and metadata
+
+
+@st.cache_data(show_spinner=False)
+def _choices(_engine, version: str):
+    return available_periods(_engine), district_choices(_engine), province_choices(_engine)
+
+
+def choices(engine) -> tuple[list[str], list[tuple[str, str]]]:
+    """The periods with data (newest first) and the (code, name) of the districts."""
+    periods, districts, _ = _choices(engine, version(engine))
+    return periods, districts
+
+
+def provinces(engine) -> list[tuple[str, str]]:
+    """(code, name) of the provinces: a province filter appears when there is more than one."""
+    return _choices(engine, version(engine))[2]
+
+
+@st.cache_data(show_spinner=False)
+def _districts_in(_engine, version: str, province: str) -> list[tuple[str, str]]:
+    return district_choices(_engine, province)
+
+
+def districts_in(engine, province: str) -> list[tuple[str, str]]:
+    return _districts_in(engine, version(engine), province)
+
+
+@st.cache_data(show_spinner=False)
+def _meta(_engine, version: str) -> dict[str, str]:
+    with _engine.connect() as connection:
+        return dict(connection.execute(select(schema.meta.c.key, schema.meta.c.value)).all())
+
+
+def meta(engine) -> dict[str, str]:
+    return _meta(engine, version(engine))

@@ -1,0 +1,70 @@
+"""The frame around every screen: which screens exist, the demo banner, and each screen's header
+with the guard that stops the screen when its period has no data. app.py draws it before page.run()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from hxapp import data
+from hxapp.view import View, leave_presentation
+from hxcore.model.texts import t
+from hxcore.present import frames
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One page of the app: its file, its menu entry, and what the frame draws above it."""
+
+    path: str
+    menu_key: str  # texts key of its navigation entry
+    icon: str
+    title_key: str | None = None  # texts key of its title; None: a projector slide's banner line
+    filter_line: bool = True  # the period and the filter under the title
+    needs_data: bool = True  # a period without data shows a notice instead of the screen
+    editors_only: bool = False  # listed only for a signed-in editor (the page and hxcore check again)
+    default: bool = False
+
+
+def navigation(screens: list[Screen], lang: str, role: str) -> dict:
+    """{st.Page: Screen} of the screens `role` may open, titled in `lang`, for st.navigation."""
+    return {st.Page(s.path, title=t(s.menu_key, lang), icon=s.icon, default=s.default): s
+            for s in screens if role == "editor" or not s.editors_only}
+
+
+def demo_banner(lang: str) -> None:
+    info = data.meta(data.get_engine())
+    if info.get("demo") == "true":
+        note = info.get("demo_note", "")
+        if note.startswith(t("demo_notice", "vi")) and lang == "vi":
+            head, _, rest = note.partition(":")
+            st.info(f"**{head}:** {rest.strip()}", icon="ℹ️")
+        else:
+            st.info(f"**{t('demo_notice', lang)}.** {note}", icon="ℹ️")
+
+
+def has_data(view: View) -> bool:
+    """Whether the database has the view's period; if not, a notice naming the periods it has."""
+    periods, _ = data.choices(data.get_engine())
+    if view.flt.period in periods:
+        return True
+    st.warning(frames.no_data_text(view.flt, periods, view.lang), icon="⚠️")
+    return False
+
+
+def header(screen: Screen, view: View) -> None:
+    """The screen's title and filter line (on the projector, one bold line); then, for a screen
+    that needs figures, a notice and st.stop() when the period has none."""
+    lang = view.lang
+    if screen.title_key is None:
+        st.markdown(f"**{t('app_title', lang)} · {view.period.label(lang)} · "
+                    f"{frames.filter_text(view.flt, view.district_names, lang)}**")
+    else:
+        st.title(t(screen.title_key, lang))
+        if screen.filter_line:
+            st.markdown(frames.header_text(view.flt, view.district_names, lang))
+    if screen.needs_data and not has_data(view):
+        if view.presentation:  # the sidebar is hidden: the way out must stay on screen
+            st.button(t("exit_present", lang), on_click=leave_presentation, key="present_exit")
+        st.stop()

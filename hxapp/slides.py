@@ -1,0 +1,60 @@
+"""A projector slide's two halves: the figure (or the target and its bullet), and the district ranking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from hxapp import data, style
+from hxapp.view import View
+from hxapp.widgets import chart
+from hxcore.engine import frames as shaping
+from hxcore.model.catalog import INDICATORS_BY_CODE
+from hxcore.model.texts import t
+from hxcore.present import charts, frames
+
+
+def figure(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
+    """The big figure with its change and ratio; for a sector target, that sector's figure; for a
+    target, the target, the pace due, the status and the bullet."""
+    lang = view.lang
+    if slide.sector is None:
+        row = data.indicators_frame(engine, view.flt).set_index("indicator").loc[slide.code].to_dict()
+        row["indicator"] = slide.code
+        big = frames.slide_figure(row, lang)
+        st.markdown(style.BIG_FIGURE.format(value=big.value, unit=big.unit), unsafe_allow_html=True)
+        if big.delta:
+            st.markdown(f"### :{big.colour}[{big.delta}]")
+        if big.ratio:
+            st.markdown(f"### {big.ratio}")
+    else:
+        actual, ratio = frames.slide_actual(targets.loc[slide.target], lang)
+        st.metric(frames.slide_title(slide, lang), actual, border=True)
+        st.caption(ratio)
+    if slide.is_target:
+        _target(view, slide, targets)
+
+
+def _target(view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
+    lang = view.lang
+    line, status = frames.slide_target_lines(targets.loc[slide.target], lang)
+    st.markdown(line)
+    st.markdown(f"## {status}")
+    bullet = targets.loc[[slide.target]].copy()
+    bullet["display_label"] = frames.slide_title(slide, lang)
+    chart(charts.bullet_chart(charts.bullet_frame(bullet, view.status_labels, lang), view.status_labels,
+                              presentation=True, lang=lang, width=460))
+
+
+def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
+    """The districts ranked on the slide's indicator (a sector target: within its sector), with
+    the target as a line where it is a level."""
+    lang = view.lang
+    st.markdown(f"**{t('district_ranking', lang)}**")
+    rows = data.indicators_frame(engine, shaping.slide_scope(view.flt, slide), [slide.code], by="district",
+                                 compare=False, with_targets=False)
+    ranked = frames.ranking_frame(rows, slide.code, lang, ratio=False)
+    if not ranked.empty:
+        chart(charts.ranking_chart(ranked, label="district_name", value="value", text="text",
+                                   target=shaping.slide_target(targets, slide), presentation=True, lang=lang,
+                                   decimals=INDICATORS_BY_CODE[slide.code].decimals))

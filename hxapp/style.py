@@ -1,0 +1,49 @@
+"""The app's CSS: the projector mode, and rows of columns that wrap on a small screen."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"]
+  { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 22px !important; color: #000 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 64px !important; color: #000 !important;
+  line-height: 1.15 !important; white-space: normal !important; }
+[data-testid="stMetricLabel"] p { font-size: 26px !important; color: #000 !important; white-space: normal !important; }
+[data-testid="stMetricDelta"] { font-size: 24px !important; }
+button p { font-size: 22px !important; }
+h1 { font-size: 44px !important; color: #000 !important; }
+</style>
+"""
+
+# A projector at 1024×768 leaves about 560 px beside the sidebar: four KPI cards in a row would
+# cut their figures ("1.05…"). Below 1200 px, rows of columns wrap two by two, and a figure that
+# still does not fit wraps instead of being cut.
+RESPONSIVE_CSS = """
+<style>
+@media (max-width: 1200px) {
+  div[data-testid="stHorizontalBlock"] { flex-wrap: wrap; row-gap: 1rem; }
+  div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {
+    min-width: calc(50% - 1rem) !important; flex: 1 1 calc(50% - 1rem) !important; }
+}
+div[data-testid="stMetricValue"] *, div[data-testid="stMetricLabel"] *, div[data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+@media (max-width: 1200px) { div[data-testid="stMetricValue"] { font-size: 1.9rem !important; } }
+</style>
+"""
+
+# The big figure of a projector slide, with its unit smaller beside it.
+BIG_FIGURE = ('<div style="font-size:76px;font-weight:700;color:#000;line-height:1.1">'
+              '{value}<span style="font-size:34px">{unit}</span></div>')
+
+
+def presentation_css() -> None:
+    st.html(PRESENT_CSS)
+
+
+def responsive_css() -> None:
+    st.html(RESPONSIVE_CSS)
