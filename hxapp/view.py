@@ -18,6 +18,7 @@ import streamlit as st
 from hxapp import data
 from hxcore.model.areas import AmbiguousName, match_area
 from hxcore.model.filters import Filter
+from hxcore.model.labels import code_of
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
 from hxcore.model.texts import t
 from hxcore.model.vocab import SECTOR_CODES, sector_label
@@ -149,9 +150,8 @@ def _sector_from(value: str, labels: Labels) -> str | None:
 
 
 def _comparison_from(value: str, labels: Labels) -> str | None:
-    both = {**COMPARISON_LABELS, **frames.COMPARISON_LABELS_EN}
-    return labels.comparison.get(value) or next(
-        (labels.comparison[c] for c, text in both.items() if text == value), None)
+    code = code_of(COMPARISON_LABELS, value)
+    return labels.comparison.get(value) or (labels.comparison[Comparison(code)] if code else None)
 
 
 TRANSLATORS: dict[str, Callable[[str, Labels], str | None]] = {

@@ -43,7 +43,7 @@ def db(request, engine):
     if not POSTGRES_URL:
         pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
     postgres = make_engine(POSTGRES_URL)
-    build_demo(postgres)
+    build_demo(postgres, force=True)  # the test database is disposable, even after an import test wrote to it
     return postgres
 
 

@@ -8,11 +8,12 @@ import pytest
 
 from hxcore.engine.attainment import target_table
 from hxcore.model.filters import Filter
+from hxcore.model.labels import labels_in
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.vocab import SECTOR_COLORS
 from hxcore.present import charts
 
-LABELS = {str(k): v for k, v in STATUS_LABELS.items()}
+LABELS = labels_in(STATUS_LABELS)
 
 
 def layers(spec: dict) -> dict:

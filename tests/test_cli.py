@@ -40,13 +40,20 @@ def test_indicators_by_district_accepts_slug_and_name(demo_db_path):
     assert rows[0]["value"] == "44.0"
 
 
-@pytest.mark.parametrize("url, message", [("bogus://x", "Can't load plugin"), ("EMPTY", "no such table")])
-def test_unusable_database_is_one_line(tmp_path, url, message):
-    url = f"sqlite:///{tmp_path / 'empty.sqlite'}" if url == "EMPTY" else url
+@pytest.mark.parametrize("url, message, advice", [
+    ("bogus://x", "Can't load plugin", False),  # a database that may hold data: never advise rebuilding it
+    ("MISSING", "không có tệp cơ sở dữ liệu", True),  # nothing to lose: the demo is one way to start
+    ("EMPTY", "cơ sở dữ liệu trống", True),
+])
+def test_unusable_database_is_one_line(tmp_path, url, message, advice):
+    path = tmp_path / "empty.sqlite"
+    if url == "EMPTY":
+        path.touch()
+    url = f"sqlite:///{path}" if url in ("MISSING", "EMPTY") else url
     result = subprocess.run([sys.executable, "-m", "hxcore", "--db", url, "indicators", "--period", "2023-H1"],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert message in result.stderr and "build-demo" in result.stderr
+    assert message in result.stderr and ("build-demo" in result.stderr) == advice
     assert len(result.stderr.strip().splitlines()) == 1
 
 

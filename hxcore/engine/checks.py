@@ -30,6 +30,7 @@ from hxcore.db import schema
 from hxcore.engine.compute import available_periods, district_choices, evaluate
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, Time, is_additive, org_type_of
 from hxcore.model.filters import Filter
+from hxcore.model.labels import Labels, label
 from hxcore.model.periods import Period
 from hxcore.model.vocab import sector_label, sectors_of
 
@@ -46,8 +47,11 @@ class CheckSource(StrEnum):
     TARGET = "target"  # a resolution target
 
 
-SOURCE_LABELS = {CheckSource.REPORT: "báo cáo", CheckSource.DATA: "dữ liệu", CheckSource.TARGET: "chỉ tiêu"}
-SOURCE_LABELS_EN = {CheckSource.REPORT: "report", CheckSource.DATA: "data", CheckSource.TARGET: "target"}
+SOURCE_LABELS: Labels = {
+    CheckSource.REPORT: ("báo cáo", "report"),
+    CheckSource.DATA: ("dữ liệu", "data"),
+    CheckSource.TARGET: ("chỉ tiêu", "target"),
+}
 SOURCE_SEPARATOR = "+"  # between the codes of a violation's sources: "report+data"
 
 
@@ -58,10 +62,9 @@ def sources_code(sources: set[CheckSource]) -> str:
 
 def sources_label(code: str | None, lang: str = "vi") -> str:
     """What a reader sees for a sources code: "report+data" -> "báo cáo ↔ dữ liệu"."""
-    labels = SOURCE_LABELS_EN if lang == "en" else SOURCE_LABELS
     if not isinstance(code, str) or not code:
         return ""
-    return " ↔ ".join(labels.get(part, part) for part in code.split(SOURCE_SEPARATOR))
+    return " ↔ ".join(label(SOURCE_LABELS, part, lang) for part in code.split(SOURCE_SEPARATOR))
 
 
 @dataclass(frozen=True)
@@ -139,10 +142,10 @@ class Fig:
 
     def named(self) -> str:
         """The figure's label and where it comes from: "Tổng số HTX (báo cáo)"."""
-        return f"{self.label} ({SOURCE_LABELS[self.source]})"
+        return f"{self.label} ({label(SOURCE_LABELS, self.source)})"
 
     def describe(self) -> str:
-        return f"{self.label} = {self.shown} ({SOURCE_LABELS[self.source]})"
+        return f"{self.label} = {self.shown} ({label(SOURCE_LABELS, self.source)})"
 
 
 def vi_number(value: float | None, digits: int = 2) -> str:

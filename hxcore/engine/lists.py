@@ -11,6 +11,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from hxcore.db import schema
 from hxcore.model.filters import Filter
+from hxcore.model.labels import label
 from hxcore.model.vocab import (
     PROJECT_STATUS_LABELS,
     RATING_LABELS,
@@ -72,8 +73,8 @@ def organisation_list(engine: Engine, flt: Filter, org_type: str = "coop") -> pd
     frame["district_name"] = frame["district_code"].map(districts)
     frame["commune_name"] = frame["commune_code"].map(communes)
     frame["sector_label"] = frame["sector_code"].map(lambda c: _sector_label_for(c, org_type))
-    frame["status_label"] = frame["status"].map(STATUS_LABELS)
-    frame["rating_label"] = frame["rating"].map(lambda r: RATING_LABELS.get(r) if isinstance(r, str) else None)
+    frame["status_label"] = frame["status"].map(lambda s: label(STATUS_LABELS, s, missing=None))
+    frame["rating_label"] = frame["rating"].map(lambda r: label(RATING_LABELS, r, missing=None))
     frame["alliance_member"] = frame["alliance_member"].astype(bool)
     for column in ("charter_capital", "members", "workers"):
         frame[column] = pd.to_numeric(frame[column])
@@ -104,8 +105,8 @@ def project_list(engine: Engine, flt: Filter) -> pd.DataFrame:
     frame = _frame(engine, statement, ["id", "title", "scheme", "selected_on", "name", "district_code",
                                        "sector_code", "status"])
     frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", end))
-    frame["scheme_label"] = frame["scheme"].map(lambda s: SCHEME_LABELS.get(s, s))
-    frame["status_label"] = frame["status"].map(lambda s: PROJECT_STATUS_LABELS.get(s, s) if s else None)
+    frame["scheme_label"] = frame["scheme"].map(lambda s: label(SCHEME_LABELS, s))
+    frame["status_label"] = frame["status"].map(lambda s: label(PROJECT_STATUS_LABELS, s, missing=None) if s else None)
     frame["sector_label"] = frame["sector_code"].map(lambda c: _sector_label_for(c, "coop"))
     return frame
 
@@ -148,7 +149,7 @@ def training_list(engine: Engine, flt: Filter) -> pd.DataFrame:
     if flt.sectors:
         frame = frame.iloc[0:0]
     frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", period.end))
-    frame["kind_label"] = frame["kind"].map(lambda k: TRAINING_LABELS.get(k, k))
+    frame["kind_label"] = frame["kind"].map(lambda k: label(TRAINING_LABELS, k))
     return frame
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hxcore.db import schema
-from hxcore.io.demo import DEMO_NOTE, lai_chau_content, write_content
+from hxcore.io.demo import DEMO_NOTE, lai_chau_content, refuse_over_imports, write_content
 from hxcore.model.areas import PROVINCE_CODE, slugify
 from hxcore.model.periods import periods_between
 from hxcore.model.vocab import OrgKind, OrgType, Quality, Rating, Status, TrainingKind
@@ -45,8 +45,13 @@ GROUP_SECTORS = (("agriculture", 60), ("non_agriculture", 40))
 
 
 def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65_000,
-                   progress: Callable[[str], None] = print) -> dict[str, int]:
-    """(Re)build the national dataset in one transaction; returns row counts per table."""
+                   progress: Callable[[str], None] = print, force: bool = False) -> dict[str, int]:
+    """(Re)build the national dataset, all or nothing; returns row counts per table.
+
+    Refuses (DatabaseHoldsImports) over a database holding imported data unless `force`, before
+    spending minutes on the data.
+    """
+    refuse_over_imports(engine, force)
     rng = random.Random(seed)
     progress("Lai Châu (dữ liệu demo của báo cáo)…")
     content = lai_chau_content(seed)
@@ -66,7 +71,7 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
     progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức, {len(content[schema.facts]):,} dòng số liệu…")
     write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
                                     "định để đo hiệu năng toàn quốc.", "seed": str(seed), "scale": "national"},
-                  progress=progress)
+                  progress=progress, force=force)
     return {table.name: len(rows) for table, rows in content.items()}
 
 

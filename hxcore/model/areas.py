@@ -22,10 +22,14 @@ OLD_UNITS_VALID_FROM = date(2020, 1, 1)
 OLD_UNITS_VALID_TO = date(2025, 6, 30)
 NEW_UNITS_VALID_FROM = date(2025, 7, 1)
 
-# Prefixes offices write before a unit's name, longest first so "thành phố" wins over "tp".
-_PREFIXES = (
-    "thanh pho", "thi tran", "huyen", "phuong", "tinh", "xa", "tp.", "tp", "h.", "tt.", "tt", "p.", "x.",
-)
+# Prefixes offices write before a unit's name, longest first so "thành phố" wins over "tp", each
+# with the unit kind it stands for (so "TT. Mường Tè" and "Thị trấn Mường Tè" name the same kind).
+_PREFIX_KINDS = {
+    "thanh pho": "thanh pho", "thi tran": "thi tran", "huyen": "huyen", "phuong": "phuong", "tinh": "tinh",
+    "xa": "xa", "tp.": "thanh pho", "tp": "thanh pho", "h.": "huyen", "tt.": "thi tran", "tt": "thi tran",
+    "p.": "phuong", "x.": "xa",
+}
+_PREFIXES = tuple(_PREFIX_KINDS)
 
 # Spellings seen in the statistics list and in local use (data/reference README).
 NAME_VARIANTS = {
@@ -56,14 +60,21 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", ascii_text.lower()).strip()
 
 
-def bare_name(name: str) -> str:
-    """Folded name without its administrative prefix: "H. Tam Đường" -> "tam duong"."""
+def split_prefix(name: str) -> tuple[str | None, str]:
+    """(kind of unit its prefix names, bare name): "TT. Mường Tè" -> ("thi tran", "muong te");
+    no prefix -> (None, "muong te")."""
     folded = fold(name)
+    kind = None
     for prefix in _PREFIXES:
         if folded.startswith(prefix + " ") or (prefix.endswith(".") and folded.startswith(prefix)):
-            folded = folded[len(prefix):].strip()
+            folded, kind = folded[len(prefix):].strip(), _PREFIX_KINDS[prefix]
             break
-    return NAME_VARIANTS.get(folded, folded)
+    return kind, NAME_VARIANTS.get(folded, folded)
+
+
+def bare_name(name: str) -> str:
+    """Folded name without its administrative prefix: "H. Tam Đường" -> "tam duong"."""
+    return split_prefix(name)[1]
 
 
 def slugify(name: str) -> str:
@@ -115,6 +126,16 @@ def match_area(token: str, candidates: list[tuple[str, str]]) -> str | None:
     wanted_slug = slugify(token)
     hits = [code for code, name in candidates if bare_name(name) == wanted or slugify(name) == wanted_slug]
     if len(set(hits)) > 1:
+        hits = _same_kind(token, hits, candidates)
+    if len(set(hits)) > 1:
         names = ", ".join(name for code, name in candidates if code in hits)
         raise AmbiguousName(f"'{token}' khớp với nhiều đơn vị: {names}")
     return hits[0] if hits else None
+
+
+def _same_kind(token: str, hits: list[str], candidates: list[tuple[str, str]]) -> list[str]:
+    """Among units of the same bare name, those of the kind the token's prefix names: "Thị trấn
+    Mường Tè" is not "Xã Mường Tè" nor "Huyện Mường Tè". Without a prefix, all of them."""
+    kind = split_prefix(token)[0]
+    same = [code for code, name in candidates if code in hits and split_prefix(name)[0] == kind]
+    return same if kind and same else hits

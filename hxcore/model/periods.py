@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from hxcore.model.labels import Labels, label
+
 
 class PeriodKind(StrEnum):
     # Stored in URLs and CSV files: never rename.
@@ -21,17 +23,15 @@ class PeriodKind(StrEnum):
 
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 _END_MONTH = {"H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, None: 12}
-_LABELS_VI = {
-    None: "Năm {y}",
-    "H1": "6 tháng đầu năm {y}",
-    "H2": "6 tháng cuối năm {y}",
-    "Q1": "Quý I/{y}",
-    "Q2": "Quý II/{y}",
-    "Q3": "Quý III/{y}",
-    "Q4": "Quý IV/{y}",
+PART_LABELS: Labels = {  # a period's part ("" for a whole year) -> label templates
+    "": ("Năm {y}", "Year {y}"),
+    "H1": ("6 tháng đầu năm {y}", "First half {y}"),
+    "H2": ("6 tháng cuối năm {y}", "Second half {y}"),
+    "Q1": ("Quý I/{y}", "Q1 {y}"),
+    "Q2": ("Quý II/{y}", "Q2 {y}"),
+    "Q3": ("Quý III/{y}", "Q3 {y}"),
+    "Q4": ("Quý IV/{y}", "Q4 {y}"),
 }
-_LABELS_EN = {None: "Year {y}", "H1": "First half {y}", "H2": "Second half {y}", "Q1": "Q1 {y}", "Q2": "Q2 {y}",
-              "Q3": "Q3 {y}", "Q4": "Q4 {y}"}
 
 
 class PeriodError(ValueError):
@@ -88,9 +88,7 @@ class Period:
         return self.months_elapsed / 12
 
     def label(self, lang: str = "vi") -> str:
-        labels = _LABELS_VI if lang == "vi" else _LABELS_EN
-        template = labels.get(self.part, "{p}/{y}")
-        return template.format(y=self.year, p=self.part)
+        return label(PART_LABELS, self.part or "", lang).format(y=self.year)
 
     def previous_year_end(self) -> Period:
         """The comparison "so với năm 2022": the whole previous year, its stocks at 31/12."""
@@ -116,9 +114,9 @@ class Comparison(StrEnum):
     SAME_PERIOD_LAST_YEAR = "same_period_last_year"
 
 
-COMPARISON_LABELS = {
-    Comparison.PREVIOUS_YEAR_END: "So với cuối năm trước",
-    Comparison.SAME_PERIOD_LAST_YEAR: "So với cùng kỳ năm trước",
+COMPARISON_LABELS: Labels = {
+    Comparison.PREVIOUS_YEAR_END: ("So với cuối năm trước", "Previous year end"),
+    Comparison.SAME_PERIOD_LAST_YEAR: ("So với cùng kỳ năm trước", "Same period last year"),
 }
 
 

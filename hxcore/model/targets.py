@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hxcore.model.labels import Labels
+
 TARGET_COLUMNS = ("resolution", "item", "indicator", "comparator", "value", "value_high", "sector", "year", "wording")
 COMPARATORS = ("min", "max", "range")
 
@@ -22,17 +24,11 @@ class TargetStatus(StrEnum):
     NO_DATA = "no_data"
 
 
-STATUS_LABELS = {
-    TargetStatus.ACHIEVED: "Đạt",
-    TargetStatus.ON_TRACK: "Đúng tiến độ",
-    TargetStatus.BEHIND: "Chậm tiến độ",
-    TargetStatus.NO_DATA: "Chưa có số liệu",
-}
-STATUS_LABELS_EN = {
-    TargetStatus.ACHIEVED: "Achieved",
-    TargetStatus.ON_TRACK: "On track",
-    TargetStatus.BEHIND: "Behind",
-    TargetStatus.NO_DATA: "No data",
+STATUS_LABELS: Labels = {
+    TargetStatus.ACHIEVED: ("Đạt", "Achieved"),
+    TargetStatus.ON_TRACK: ("Đúng tiến độ", "On track"),
+    TargetStatus.BEHIND: ("Chậm tiến độ", "Behind"),
+    TargetStatus.NO_DATA: ("Chưa có số liệu", "No data"),
 }
 
 

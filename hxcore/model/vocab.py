@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hxcore.model.labels import Labels
+
 
 class OrgType(StrEnum):
     """What an organisation is counted as: the report counts HTX and THT separately."""
@@ -49,18 +51,15 @@ class Rating(StrEnum):
 
 EFFECTIVE_RATINGS = (Rating.GOOD, Rating.FAIR)  # "hoạt động hiệu quả" = Tốt + Khá
 
-RATING_LABELS = {
-    Rating.GOOD: "Tốt",
-    Rating.FAIR: "Khá",
-    Rating.AVERAGE: "Trung bình",
-    Rating.WEAK: "Yếu",
+# Label tables (hxcore.model.labels): code -> (Vietnamese, English).
+RATING_LABELS: Labels = {
+    Rating.GOOD: ("Tốt", "Good"),
+    Rating.FAIR: ("Khá", "Fair"),
+    Rating.AVERAGE: ("Trung bình", "Average"),
+    Rating.WEAK: ("Yếu", "Weak"),
 }
 
-
-RATING_LABELS_EN = {Rating.GOOD: "Good", Rating.FAIR: "Fair", Rating.AVERAGE: "Average", Rating.WEAK: "Weak"}
-
-STATUS_LABELS = {"operating": "Đang hoạt động", "stopped": "Ngừng hoạt động"}
-STATUS_LABELS_EN = {"operating": "Operating", "stopped": "Stopped"}
+STATUS_LABELS: Labels = {Status.OPERATING: ("Đang hoạt động", "Operating"), Status.STOPPED: ("Ngừng hoạt động", "Stopped")}
 
 
 class Quality(StrEnum):
@@ -87,35 +86,23 @@ class ProjectStatus(StrEnum):
     COMPLETED = "completed"
 
 
-PROJECT_STATUS_LABELS = {
-    ProjectStatus.NOT_STARTED: "Chưa xây dựng dự án",
-    ProjectStatus.SURVEYED: "Đã khảo sát",
-    ProjectStatus.DRAFTING: "Đang xây dựng, hoàn thiện dự án",
-    ProjectStatus.SUBMITTED: "Đã trình UBND huyện thẩm định",
-    ProjectStatus.IMPLEMENTING: "Đang thực hiện hỗ trợ",
-    ProjectStatus.COMPLETED: "Hoàn thành",
+PROJECT_STATUS_LABELS: Labels = {  # in the order a project moves through them
+    ProjectStatus.NOT_STARTED: ("Chưa xây dựng dự án", "No project yet"),
+    ProjectStatus.SURVEYED: ("Đã khảo sát", "Surveyed"),
+    ProjectStatus.DRAFTING: ("Đang xây dựng, hoàn thiện dự án", "Drafting the project"),
+    ProjectStatus.SUBMITTED: ("Đã trình UBND huyện thẩm định", "Submitted to the district"),
+    ProjectStatus.IMPLEMENTING: ("Đang thực hiện hỗ trợ", "Support under way"),
+    ProjectStatus.COMPLETED: ("Hoàn thành", "Completed"),
 }
 
-PROJECT_STATUS_LABELS_EN = {
-    ProjectStatus.NOT_STARTED: "No project yet",
-    ProjectStatus.SURVEYED: "Surveyed",
-    ProjectStatus.DRAFTING: "Drafting the project",
-    ProjectStatus.SUBMITTED: "Submitted to the district",
-    ProjectStatus.IMPLEMENTING: "Support under way",
-    ProjectStatus.COMPLETED: "Completed",
+TRAINING_LABELS: Labels = {
+    TrainingKind.PROPAGANDA: ("Tuyên truyền", "Awareness class"),
+    TrainingKind.MANAGER: ("Bồi dưỡng cán bộ quản lý", "Manager training"),
 }
 
-TRAINING_LABELS = {TrainingKind.PROPAGANDA: "Tuyên truyền", TrainingKind.MANAGER: "Bồi dưỡng cán bộ quản lý"}
-TRAINING_LABELS_EN = {TrainingKind.PROPAGANDA: "Awareness class", TrainingKind.MANAGER: "Manager training"}
-
-SCHEME_LABELS_EN = {
-    "linkage_1054": "Scheme 1054 (value-chain linkage)",
-    "model_coop": "Model new-type cooperatives",
-}
-
-SCHEME_LABELS = {
-    ProjectScheme.LINKAGE_1054: "Đề án 1054 (liên kết chuỗi giá trị)",
-    ProjectScheme.MODEL_COOP: "Mô hình HTX kiểu mới điển hình",
+SCHEME_LABELS: Labels = {
+    ProjectScheme.LINKAGE_1054: ("Đề án 1054 (liên kết chuỗi giá trị)", "Scheme 1054 (value-chain linkage)"),
+    ProjectScheme.MODEL_COOP: ("Mô hình HTX kiểu mới điển hình", "Model new-type cooperatives"),
 }
 
 

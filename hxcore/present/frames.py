@@ -17,13 +17,12 @@ from hxcore.model import vocab
 from hxcore.model.areas import fold
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.filters import Filter
+from hxcore.model.labels import label, labels_in
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
-from hxcore.model.targets import STATUS_LABELS, STATUS_LABELS_EN
+from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import EXPORT_COLUMNS, t
 from hxcore.present import export, fmt
 
-COMPARISON_LABELS_EN = {Comparison.PREVIOUS_YEAR_END: "Previous year end",
-                        Comparison.SAME_PERIOD_LAST_YEAR: "Same period last year"}
 ORGANISATION_LISTS = ("coops", "groups")
 _GROUP_ORG_TYPE = {"coops": "coop", "groups": "group"}  # an indicator's group -> whose sector labels apply
 _INDICATOR_COLUMNS = ("value", "previous_value", "change", "target", "expected")  # each indicator's own decimals
@@ -35,12 +34,12 @@ _FIXED_DECIMALS = {"numerator": 0, "denominator": 0, "share": 1, "attainment": 1
 
 
 def comparison_labels(lang: str) -> dict[Comparison, str]:
-    return COMPARISON_LABELS_EN if lang == "en" else COMPARISON_LABELS
+    return {comparison: label(COMPARISON_LABELS, comparison, lang) for comparison in Comparison}
 
 
 def status_labels(lang: str) -> dict[str, str]:
     """Target status code -> its label ("behind" -> "Chậm tiến độ")."""
-    return {str(k): v for k, v in (STATUS_LABELS_EN if lang == "en" else STATUS_LABELS).items()}
+    return labels_in(STATUS_LABELS, lang)
 
 
 def status_label(status, lang: str) -> str:
@@ -318,16 +317,15 @@ def list_labels(frame: pd.DataFrame, name: str, lang: str) -> pd.DataFrame:
     if lang != "en" or frame.empty:
         return frame
     frame = frame.copy()
-    english = {"status_label": ("status", vocab.PROJECT_STATUS_LABELS_EN if name == "projects"
-                                else vocab.STATUS_LABELS_EN),
-               "rating_label": ("rating", vocab.RATING_LABELS_EN),
-               "scheme_label": ("scheme", vocab.SCHEME_LABELS_EN),
-               "kind_label": ("kind", vocab.TRAINING_LABELS_EN),
-               "sector_label": ("sector_code", {s.code: s.label_en for s in vocab.SECTORS
-                                                if (s.org_type == "group") == (name == "groups")})}
-    for label, (code, labels) in english.items():
-        if label in frame.columns and code in frame.columns:
-            frame[label] = frame[code].map(lambda c, m=labels: m.get(c, c) if isinstance(c, str) else None)
+    sectors = {s.code: (s.label_vi, s.label_en) for s in vocab.SECTORS if (s.org_type == "group") == (name == "groups")}
+    tables = {"status_label": ("status", vocab.PROJECT_STATUS_LABELS if name == "projects" else vocab.STATUS_LABELS),
+              "rating_label": ("rating", vocab.RATING_LABELS),
+              "scheme_label": ("scheme", vocab.SCHEME_LABELS),
+              "kind_label": ("kind", vocab.TRAINING_LABELS),
+              "sector_label": ("sector_code", sectors)}
+    for shown, (code, table) in tables.items():
+        if shown in frame.columns and code in frame.columns:
+            frame[shown] = frame[code].map(lambda c, m=table: label(m, c, lang) if isinstance(c, str) else None)
     return frame
 
 

@@ -20,11 +20,19 @@ runs them; the modules, roughly in that order:
   fund         the alliance's fund: loans and repayments
   projects     Đề án 1054 and model-cooperative projects
   content      the steps in order, and the table rows
-  database     write_content, build_demo, ensure_demo
+  database     write_content (never over imported data unasked), build_demo, ensure_demo
 """
 
 from hxcore.io.demo.arith import split_total
 from hxcore.io.demo.content import SEED, lai_chau_content
-from hxcore.io.demo.database import DEMO_NOTE, build_demo, ensure_demo, write_content
+from hxcore.io.demo.database import (
+    DEMO_NOTE,
+    DatabaseHoldsImports,
+    build_demo,
+    ensure_demo,
+    refuse_over_imports,
+    write_content,
+)
 
-__all__ = ["DEMO_NOTE", "SEED", "build_demo", "ensure_demo", "lai_chau_content", "split_total", "write_content"]
+__all__ = ["DEMO_NOTE", "SEED", "DatabaseHoldsImports", "build_demo", "ensure_demo", "lai_chau_content",
+           "refuse_over_imports", "split_total", "write_content"]

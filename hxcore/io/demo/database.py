@@ -1,50 +1,171 @@
-"""Writing the demo to the database: the whole content in one transaction, and the entry points
-that (re)build it or build it only when the database is empty."""
+"""Writing the demo to the database: the whole content at once, never over imported data unasked,
+and the entry points that (re)build it or build it only when the database is empty.
+
+All or nothing, even under kill -9: PostgreSQL gets one transaction with the DDL inside it;
+SQLite (whose Python driver commits DDL on its own) is built in a new file beside the target,
+then put in place in one step: a rename when there was no file, else SQLite's backup API, which
+copies the new pages over the old inside one transaction of the target (its journal rolls a
+killed copy back), so connections a running app holds see the new data instead of a deleted file.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, insert, inspect, select
 
 from hxcore.db import schema
+from hxcore.db.health import import_count, latest_import, shown_url, sqlite_path
 from hxcore.engine.summary import refresh_summaries
 from hxcore.io.demo.content import SEED, lai_chau_content
 
 DEMO_NOTE = ("Dữ liệu minh họa: số liệu tỉnh Lai Châu 30/6/2023 và cuối năm 2022 theo báo cáo 6 tháng đầu năm 2023; "
              "số liệu theo huyện và các kỳ khác là số giả định.")
+_ASIDE = ".build-"  # hx.sqlite.build-<pid>: the file a build writes before it replaces hx.sqlite
 
 
-def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=None, chunk: int = 50_000) -> None:
-    """Replace the whole database's content in one transaction: all of it, or nothing."""
+class DatabaseHoldsImports(ValueError):
+    """The database holds imported data, which a rebuild would erase: refused unless forced."""
+
+
+def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=None, chunk: int = 50_000,
+                  force: bool = False) -> None:
+    """Replace the whole database's content: all of it, or nothing.
+
+    Refuses (DatabaseHoldsImports) when the database holds imported data, unless `force`; then a
+    SQLite file is first copied to backups/ beside it.
+    """
+    refuse_over_imports(engine, force)
     digest = hashlib.sha256(repr(sorted((t.name, len(rows)) for t, rows in content.items())).encode()).hexdigest()
     meta_rows = [{"key": k, "value": v} for k, v in meta.items()]
     meta_rows.append({"key": "data_version", "value": f"{meta.get('scale', 'demo')}-{meta.get('seed')}-{digest[:12]}"})
-    schema.create_schema(engine)  # registers every table on the metadata
+    rows = {**content, schema.meta: meta_rows}
+    path = sqlite_path(engine)
+    if path is None:
+        _fill(engine, rows, progress, chunk)
+    else:
+        _build_aside(engine, path, rows, progress, chunk, force)
+
+
+def refuse_over_imports(engine: Engine, force: bool = False) -> None:
+    """Raise DatabaseHoldsImports when the database holds imported data and `force` is not given."""
+    if force or not import_count(engine):
+        return
+    latest = latest_import(engine) or {}
+    raise DatabaseHoldsImports(
+        f"cơ sở dữ liệu {shown_url(engine)} đang chứa dữ liệu đã nhập ({import_count(engine)} lần nhập, lần cuối: "
+        f"tệp '{latest.get('file_name')}' của {latest.get('user_name')} lúc {latest.get('imported_at')}); "
+        "tạo lại dữ liệu demo sẽ xóa hết dữ liệu này")
+
+
+def _fill(engine: Engine, rows: dict, progress, chunk: int) -> None:
+    """Drop, create and fill every table in one transaction, DDL included (PostgreSQL rolls it all back)."""
     with engine.begin() as connection:
         # A rebuild replaces tables too, so a database made by an older version gets today's columns.
         schema.metadata.drop_all(connection)
         schema.metadata.create_all(connection)
         for table in schema.metadata.sorted_tables:
-            rows = meta_rows if table is schema.meta else content.get(table, [])
-            for start in range(0, len(rows), chunk):
-                connection.execute(insert(table), rows[start:start + chunk])
-                if progress and len(rows) > chunk:
-                    progress(f"  {table.name}: {min(start + chunk, len(rows)):,}/{len(rows):,}")
+            table_rows = rows.get(table, [])
+            for start in range(0, len(table_rows), chunk):
+                connection.execute(insert(table), table_rows[start:start + chunk])
+                if progress and len(table_rows) > chunk:
+                    progress(f"  {table.name}: {min(start + chunk, len(table_rows)):,}/{len(table_rows):,}")
         refresh_summaries(connection)
         # Fresh planner statistics after a bulk load: without them PostgreSQL picks full scans.
         connection.exec_driver_sql("ANALYZE")
 
 
-def build_demo(engine: Engine, seed: int = SEED) -> dict[str, int]:
-    """(Re)build the Lai Châu demo database in one transaction; returns row counts per table."""
+def _build_aside(engine: Engine, path: Path, rows: dict, progress, chunk: int, force: bool) -> None:
+    """SQLite: build hx.sqlite.build-<pid>, then put it in place of hx.sqlite in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(path)
+    aside = path.with_name(f"{path.name}{_ASIDE}{os.getpid()}")
+    _unlink(aside)
+    builder = schema.make_engine(f"sqlite:///{aside}")
+    try:
+        _fill(builder, rows, progress, chunk)
+        builder.dispose()
+        refuse_over_imports(engine, force)  # again: an import may have committed while this one was built
+        if import_count(engine):
+            saved = _save_copy(path)
+            if progress:
+                progress(f"Đã sao lưu cơ sở dữ liệu cũ vào {saved}")
+        engine.dispose()
+        _swap(aside, path)
+    finally:
+        builder.dispose()
+        _unlink(aside)
+
+
+def _swap(aside: Path, path: Path) -> None:
+    """Put the built file in place: renamed when there is no file yet, else copied over the old one
+    in one SQLite transaction (a copy killed half-way is rolled back by the next connection)."""
+    if not path.exists():
+        os.replace(aside, path)
+        return
+    with contextlib.closing(sqlite3.connect(aside)) as source, \
+            contextlib.closing(sqlite3.connect(path, timeout=60)) as target:
+        source.backup(target)
+
+
+def _save_copy(path: Path) -> Path:
+    """A consistent copy of the old database in backups/ beside it, before it is replaced."""
+    folder = path.parent / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / f"{path.stem}-truoc-build-demo-{datetime.now(UTC):%Y%m%d-%H%M%S}.sqlite"
+    with contextlib.closing(sqlite3.connect(path, timeout=60)) as source, \
+            contextlib.closing(sqlite3.connect(saved)) as copy:
+        source.backup(copy)
+    return saved
+
+
+def _remove_orphans(path: Path) -> None:
+    """Files left by builds that were killed (their process is gone)."""
+    for orphan in path.parent.glob(f"{path.name}{_ASIDE}*"):
+        pid = orphan.name[len(path.name) + len(_ASIDE):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            orphan.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _unlink(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def build_demo(engine: Engine, seed: int = SEED, force: bool = False, progress=None) -> dict[str, int]:
+    """(Re)build the Lai Châu demo database, all or nothing; returns row counts per table.
+
+    Refuses (DatabaseHoldsImports) over a database holding imported data unless `force`.
+    """
     content = lai_chau_content(seed)
-    write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE, "seed": str(seed), "scale": "lai-chau"})
+    write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE, "seed": str(seed), "scale": "lai-chau"},
+                  progress=progress, force=force)
     return {table.name: len(rows) for table, rows in content.items()}
 
 
 def ensure_demo(engine: Engine) -> bool:
-    """Build the demo database if the database is empty; True when it was built."""
+    """Build the demo database if the database is empty; True when it was built.
+
+    A database holding imported data is never rebuilt, even with no organisations left.
+    """
+    if import_count(engine):
+        return False
     if inspect(engine).has_table("organisations"):
         with engine.connect() as connection:
             if connection.execute(select(schema.organisations.c.id).limit(1)).first():

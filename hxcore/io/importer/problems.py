@@ -12,13 +12,15 @@ from enum import StrEnum
 
 import pandas as pd
 
+from hxcore.model.labels import Labels, label
+
 
 class Severity(StrEnum):
     ERROR = "error"  # blocks the import
     WARNING = "warning"  # reported, does not block
 
 
-SEVERITY_LABELS = {Severity.ERROR: "lỗi", Severity.WARNING: "cảnh báo"}
+SEVERITY_LABELS: Labels = {Severity.ERROR: ("lỗi", "error"), Severity.WARNING: ("cảnh báo", "warning")}
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Problem:
     @property
     def label(self) -> str:
         """The severity as the office reads it."""
-        return SEVERITY_LABELS[self.severity]
+        return label(SEVERITY_LABELS, self.severity)
 
     @property
     def blocking(self) -> bool:
