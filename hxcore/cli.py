@@ -1,4 +1,4 @@
-"""Command line: python -m hxcore indicators | targets | build-demo.
+"""Command line: python -m hxcore indicators | targets | list | build-demo | import | check | …
 
 Each command parses its arguments, calls the library once and prints; errors are one line
 naming the valid choices, with exit status 2.
@@ -17,28 +17,36 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from hxcore.bench import run_benchmark
+from hxcore.db.health import database_problem, import_count, latest_backup, shown_url
 from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, database_url, make_engine
 from hxcore.engine import checks as validation
 from hxcore.engine.attainment import target_table
-from hxcore.engine.compute import evaluate, resolve_districts
+from hxcore.engine.compute import available_periods, district_choices, evaluate, resolve_districts
+from hxcore.engine.lists import LISTS
 from hxcore.engine.targets import resolutions
 from hxcore.io import auth, importer
-from hxcore.io.demo import build_demo, ensure_demo
+from hxcore.io.demo import DatabaseHoldsImports, build_demo, ensure_demo
 from hxcore.io.national import build_national
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
 from hxcore.model.filters import Filter, FilterError, resolve_sectors
+from hxcore.model.labels import label
 from hxcore.model.periods import Comparison, Period, PeriodError
 from hxcore.model.targets import STATUS_LABELS
-from hxcore.present import fmt
+from hxcore.model.texts import t
+from hxcore.present import export, fmt, frames
 
 CSV_COLUMNS = ["indicator", "period", "as_of", "district", "sector", "value", "unit", "numerator", "denominator",
                "previous_period", "previous_value", "change", "share", "target", "attainment", "status", "label"]
 
 
 def _filter(engine, args) -> Filter:
-    Period.parse(args.period)
+    period = Period.parse(args.period).code
+    periods = available_periods(engine)
+    if period not in periods:  # figures of a period without data would all print as "–"
+        raise FilterError(f"Không có số liệu kỳ {period}. Các kỳ có số liệu: "
+                          + (", ".join(periods[:12]) + (", …" if len(periods) > 12 else "") or "không có"))
     return Filter(
-        period=Period.parse(args.period).code,
+        period=period,
         districts=resolve_districts(engine, args.district),
         sectors=resolve_sectors(args.sector),
         comparison=Comparison(args.compare),
@@ -67,7 +75,7 @@ def cmd_indicators(args) -> int:
     flt = _filter(engine, args)
     frame = evaluate(engine, flt, args.indicator or None, by=args.by)
     if args.format == "csv":
-        frame[CSV_COLUMNS].to_csv(sys.stdout, index=False, lineterminator="\n")
+        export.inert_frame(frame[CSV_COLUMNS]).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         columns = ["indicator", *([args.by] if args.by else []), "value", "unit", "previous_period", "previous_value", "change",
                    "target", "status"]
@@ -89,7 +97,7 @@ def cmd_targets(args) -> int:
         print(f"Không có chỉ tiêu nghị quyết năm {flt.parsed_period.year}{scope}.", file=sys.stderr)
         return 1
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        export.inert_frame(table).to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
 
     lines = []
@@ -104,7 +112,7 @@ def cmd_targets(args) -> int:
             "thực hiện": fmt.number(row.actual, decimals) + unit,
             "đạt": fmt.percent(row.attainment),
             "tiến độ": fmt.number(row.expected, 1) if row.expected is not None and not pd.isna(row.expected) else "",
-            "trạng thái": STATUS_LABELS[row.status],
+            "trạng thái": label(STATUS_LABELS, row.status),
         })
     print(pd.DataFrame(lines).to_string(index=False))
     return 0
@@ -138,21 +146,57 @@ def cmd_bench(args) -> int:
     if url is None:
 
         ensure_demo(engine)
+    unusable = _unusable(engine)
+    if unusable:
+        print(unusable, file=sys.stderr)
+        return 2
     run_benchmark(engine, period=args.period, repeat=args.repeat, print_=lambda m: print(m, flush=True))
     return 0
 
 
 def cmd_build_demo(args) -> int:
-
+    """Build the demo database: never over imported data unless --force, all or nothing even if killed."""
     url = database_url(args.db)
     if url.startswith("sqlite:///"):
         DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    if args.scale == "national":
+    engine = make_engine(url)
+    say = lambda m: print(m, flush=True)  # noqa: E731
+    try:
+        if args.scale == "national":
+            counts = build_national(engine, seed=args.seed, progress=say, force=args.force)
+        else:
+            counts = build_demo(engine, seed=args.seed, force=args.force, progress=say)
+    except DatabaseHoldsImports as error:
+        print(f"Từ chối: {error}. Không ghi gì. Để có dữ liệu demo, chọn một tệp khác bằng --db; chỉ khi chắc "
+              "chắn muốn xóa dữ liệu đã nhập mới thêm --force (với SQLite, bản cũ được sao lưu vào backups/).",
+              file=sys.stderr)
+        return 1
+    print(f"Đã tạo cơ sở dữ liệu demo ({shown_url(engine)}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
 
-        counts = build_national(make_engine(url), seed=args.seed, progress=lambda m: print(m, flush=True))
+
+LIST_SHEETS = {"coops": "list_coops", "groups": "list_groups", "projects": "projects_list", "loans": "loans_list",
+               "training": "training_list"}
+
+
+def cmd_list(args) -> int:
+    """A unit-level list exactly as the data page downloads it: the same rows, columns and cells."""
+    engine = make_engine(args.db)
+    flt = _filter(engine, args)
+    rows, _dates = frames.unit_rows(frames.list_labels(LISTS[args.kind](engine, flt), args.kind, "vi"), args.kind, "vi")
+    names = dict(district_choices(engine))
+    topic = f"danh-sach-{args.kind}"
+    if args.format == "csv":
+        data = export.csv_bytes(rows, args.sep)
     else:
-        counts = build_demo(make_engine(url), seed=args.seed)
-    print(f"Đã tạo cơ sở dữ liệu demo ({url}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        data = export.xlsx_bytes([(t(LIST_SHEETS[args.kind]), rows)], frames.about_rows(flt, names, "vi", topic),
+                                 about_title=t("filters"))
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        return 0
+    output = Path(args.output or export.file_name(topic, flt, names, args.format))
+    output.write_bytes(data)
+    print(f"Đã ghi {len(rows)} dòng vào {output}", file=sys.stderr)
     return 0
 
 
@@ -209,11 +253,12 @@ def cmd_check(args) -> int:
         return 2
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) \
         else frames[0]
-    if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    if args.format == "csv":  # sources as people read them ("báo cáo ↔ dữ liệu"), not their codes
+        frame.assign(source=frame["source"].map(validation.sources_label)).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
+        data_label = label(validation.SOURCE_LABELS, validation.CheckSource.DATA)
         for number, row in enumerate(frame.to_dict("records"), start=1):
-            print(f"{number}. [{row['report'] or 'dữ liệu'} {row['period']}] {row['rule_label']}")
+            print(f"{number}. [{row['report'] or data_label} {row['period']}] {row['rule_label']}")
             print(f"   số ghi {row['stated']}, số tính được {row['computed']}"
                   + (f", chênh lệch {fmt.number(row['difference'], 2)}" if row["difference"] is not None
                      and not pd.isna(row["difference"]) else ""))
@@ -300,9 +345,22 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("build-demo", help="tạo lại cơ sở dữ liệu demo")
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--force", action="store_true",
+                      help="ghi đè cả cơ sở dữ liệu đang chứa dữ liệu đã nhập (SQLite: bản cũ sao lưu vào backups/)")
     demo.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau",
                       help="lai-chau: dữ liệu demo của báo cáo; national: toàn quốc tổng hợp (~95.000 tổ chức)")
     demo.set_defaults(run=cmd_build_demo)
+
+    unit_list = commands.add_parser("list", help="danh sách đơn vị (HTX, THT, dự án, lớp tập huấn, khoản vay) ra CSV/XLSX")
+    unit_list.add_argument("--kind", required=True, choices=list(LIST_SHEETS))
+    unit_list.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
+    unit_list.add_argument("--district", "--area", dest="district", action="append", default=[],
+                           help="mã GSO, slug (tam-duong) hoặc tên")
+    unit_list.add_argument("--sector", action="append", default=[], help="mã lĩnh vực, ví dụ agriculture")
+    unit_list.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    unit_list.add_argument("--sep", default=",", choices=[",", ";"], help="dấu phân cách CSV (';': số thập phân ',')")
+    unit_list.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: tên tệp như trang Dữ liệu)")
+    unit_list.set_defaults(run=cmd_list, compare=Comparison.PREVIOUS_YEAR_END.value)
 
     imp = commands.add_parser("import", help="nhập tệp Excel/CSV (kiểm tra trước, ghi tất cả hoặc không gì)")
     imp.add_argument("file")
@@ -328,9 +386,36 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+READS_DATA = ("indicators", "targets", "check", "list")  # commands that refuse an empty or half-built database
+
+
+def _unusable(engine) -> str | None:
+    """One line saying why the database cannot be read (empty, half-built), None when it can.
+    It suggests rebuilding the demo only where no imported data could be lost."""
+    problem = database_problem(engine)
+    if problem is None:
+        return None
+    imports = import_count(engine)
+    if imports:
+        backup = latest_backup(engine)
+        return (f"Lỗi: {problem} ({shown_url(engine)}), dù đã có {imports} lần nhập dữ liệu: dữ liệu đã nhập có thể "
+                "đã mất. Đừng ghi gì thêm vào cơ sở dữ liệu này; "
+                + (f"bản sao lưu gần nhất: {backup}." if backup else "hãy khôi phục từ bản sao lưu của máy chủ."))
+    return (f"Lỗi: {problem} ({shown_url(engine)}). Tạo dữ liệu demo bằng: python -m hxcore build-demo, "
+            "nhập tệp bằng: python -m hxcore import, hoặc chọn cơ sở dữ liệu khác bằng --db/HX_DATABASE_URL.")
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        unusable = _unusable(make_engine(args.db)) if args.command in READS_DATA else None
+        if unusable:
+            print(unusable, file=sys.stderr)
+            return 2
         return args.run(args)
     except (FilterError, PeriodError) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
@@ -338,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SQLAlchemyError, ImportError) as error:
         # A wrong URL, a missing driver, an unreadable or empty database: say which, in one line.
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
-        print(f"Lỗi: không dùng được cơ sở dữ liệu {database_url(args.db)}: {detail}. "
-              "Kiểm tra HX_DATABASE_URL/--db, hoặc tạo dữ liệu demo bằng: python -m hxcore build-demo", file=sys.stderr)
+        print(f"Lỗi: không dùng được cơ sở dữ liệu {_without_password(database_url(args.db))}: {detail}. "
+              "Kiểm tra HX_DATABASE_URL/--db.", file=sys.stderr)
         return 2
 

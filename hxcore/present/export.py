@@ -1,5 +1,9 @@
 """Downloads: file names, CSV bytes Excel opens correctly, and .xlsx workbooks with typed numbers.
 
+Every text cell is inert: one that begins with =, +, -, @, a tab or a carriage return gets a
+leading apostrophe (OWASP, "CSV injection"), so a spreadsheet shows it instead of running it, and
+workbook cells holding text are written as strings, never formulas. Numbers stay numbers.
+
 No Streamlit here; the interface only hands these bytes to st.download_button.
 """
 
@@ -14,11 +18,31 @@ import pandas as pd
 from hxcore.model.areas import fold, slugify
 from hxcore.model.catalog import INDICATORS
 from hxcore.model.filters import Filter
-from hxcore.model.targets import STATUS_LABELS, STATUS_LABELS_EN
+from hxcore.model.labels import label
+from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import EXPORT_COLUMNS
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
+
+
+def inert(value):
+    """A text that no spreadsheet runs: "'=1+1" for "=1+1"; numbers, dates and other text unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers are inert; numeric, boolean and date columns untouched."""
+    out = frame.copy()
+    for index in range(out.shape[1]):
+        column = out.iloc[:, index]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            out.isetitem(index, column.map(inert))
+    out.columns = [inert(c) for c in out.columns]
+    return out
 
 
 def _slug(text: str) -> str:
@@ -41,20 +65,19 @@ def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
     """UTF-8 with a BOM (Excel detects the encoding); with ';' decimals use ',' as Vietnamese Excel expects."""
     if sep not in (",", ";"):
         raise ValueError("sep must be ',' or ';'")
-    text = frame.to_csv(index=False, sep=sep, decimal="," if sep == ";" else ".", lineterminator="\r\n")
+    text = inert_frame(frame).to_csv(index=False, sep=sep, decimal="," if sep == ";" else ".", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
 def indicator_export_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """evaluate() rows -> the downloaded table: Vietnamese headers, numbers kept as numbers."""
     out = pd.DataFrame(index=frame.index)
-    labels = STATUS_LABELS_EN if lang == "en" else STATUS_LABELS
     for column, (vi, en) in EXPORT_COLUMNS.items():
         if column not in frame.columns:
             continue
         values = frame[column]
         if column == "status":
-            values = values.map(lambda s: labels.get(s, s) if isinstance(s, str) else None)
+            values = values.map(lambda s: label(STATUS_LABELS, s, lang) if isinstance(s, str) else None)
         elif column == "as_of":
             values = pd.to_datetime(values).dt.date
         elif column in ("value", "numerator", "denominator", "share", "previous_value", "change", "target",
@@ -80,9 +103,11 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], about: Sequence[tuple
     filter, the as-of date and the source, as (label, value) rows."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets:
+        for name, data in sheets:
+            frame = inert_frame(data)
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
+            _strings_not_formulas(sheet)
             for index, column in enumerate(frame.columns, start=1):
                 letter = sheet.cell(row=1, column=index).column_letter
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
@@ -92,8 +117,17 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], about: Sequence[tuple
                     for row in range(2, len(frame) + 2):
                         sheet.cell(row=row, column=index).number_format = "#,##0" if integral else "#,##0.0"
             sheet.freeze_panes = "A2"
-        pd.DataFrame(list(about), columns=["", ""]).to_excel(writer, sheet_name=about_title[:31], index=False,
-                                                             header=False)
+        inert_frame(pd.DataFrame(list(about), columns=["", ""])).to_excel(writer, sheet_name=about_title[:31],
+                                                                          index=False, header=False)
+        _strings_not_formulas(writer.sheets[about_title[:31]])
         writer.sheets[about_title[:31]].column_dimensions["A"].width = 28
         writer.sheets[about_title[:31]].column_dimensions["B"].width = 90
     return buffer.getvalue()
+
+
+def _strings_not_formulas(sheet) -> None:
+    """Whatever a cell holds, a text is stored as a string: no cell of a download is a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
