@@ -1,6 +1,6 @@
 """Streamlit side of editor sign-in: the sidebar widget and `current_role()`.
 
-The checks live in hxcore.io.auth (hashes, attempt limits, session expiry); this file only keeps
+The checks live in hxcore.io.auth (hashes, attempt limits kept in the database, session expiry); this file only keeps
 the signed session in st.session_state and draws the form. Viewers never see a write page:
 app.py adds the import page only when `current_role()` is "editor".
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hxapp import data
 from hxcore.io import auth
 from hxcore.model.texts import t
 
@@ -61,7 +62,8 @@ def _sign_in_form(lang: str) -> None:
         password = st.text_input(t("sign_in_password", lang), type="password")
         if st.form_submit_button(t("sign_in", lang)):
             try:
-                st.session_state[_KEY] = auth.sign_in(name, password)
+                # Attempts are counted in the app's database: shared with the CLI, kept across restarts.
+                st.session_state[_KEY] = auth.sign_in(name, password, engine=data.get_engine())
             except auth.SignInError as error:
                 st.error(str(error))
             else:

@@ -10,7 +10,7 @@ import streamlit as st
 from hxapp import data
 from hxapp.view import View, leave_presentation
 from hxcore.model.texts import t
-from hxcore.present import frames
+from hxcore.present import fmt, frames
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,24 @@ def navigation(screens: list[Screen], lang: str, role: str) -> dict:
     """{st.Page: Screen} of the screens `role` may open, titled in `lang`, for st.navigation."""
     return {st.Page(s.path, title=t(s.menu_key, lang), icon=s.icon, default=s.default): s
             for s in screens if role == "editor" or not s.editors_only}
+
+
+def stop_unless_usable(screens: list[Screen], lang: str) -> None:
+    """An empty, half-built or unreachable database: one error saying what is wrong and what to do,
+    then st.stop(), before the sidebar reads it (never "–" for every figure, never a traceback)."""
+    state = data.unusable(data.get_engine())
+    if state is None:
+        return
+    st.navigation(list(navigation(screens, lang, "viewer")), position="hidden")  # no pages/ menu either
+    problem = state.problem or t("db_unreachable", lang, detail=state.detail)
+    if state.imports:  # people's work was in it: nothing that could overwrite it is suggested
+        backup = fmt.code_span(state.backup) if state.backup else t("db_no_backup", lang)
+        advice = t("db_problem_imports", lang, n=state.imports, backup=backup)
+    else:
+        advice = t("db_problem_empty", lang)
+    st.error(t("db_problem", lang, problem=fmt.markdown_escaped(problem), url=fmt.code_span(state.url)) + "\n\n" + advice,
+             icon="🛑")
+    st.stop()
 
 
 def demo_banner(lang: str) -> None:

@@ -22,7 +22,7 @@ from hxcore.model.labels import code_of
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
 from hxcore.model.texts import t
 from hxcore.model.vocab import SECTOR_CODES, sector_label
-from hxcore.present import frames
+from hxcore.present import fmt, frames
 
 # URL parameter names: part of every shared link, so never rename them.
 K_LANG, K_PERIOD, K_DISTRICTS, K_SECTORS, K_COMPARE, K_PRESENT = "lang", "period", "district", "sector", "compare", "present"
@@ -302,6 +302,8 @@ def sidebar_filters() -> View:
         st.markdown(f"### {t('filters', url_lang())}")
         shown = _widgets(engine, period_options, default_period, districts, defaults)
     if st.session_state.get(BAD_PARAMS):
-        st.warning(t("bad_param", shown.lang, items=", ".join(st.session_state[BAD_PARAMS])), icon="⚠️")
+        # The URL's values as written, never as Markdown (a link or emphasis smuggled into a shared link).
+        items = ", ".join(fmt.code_span(item) for item in st.session_state[BAD_PARAMS])
+        st.warning(t("bad_param", shown.lang, items=items), icon="⚠️")
     st.session_state[VIEW_KEY] = shown
     return shown

@@ -55,12 +55,13 @@ if plan.ok:
     st.success(t("import_ready", lang, added=plan.rows_added, changed=plan.rows_changed))
     if st.button(t("import_commit", lang), type="primary"):
         try:
-            record = importer.commit_import(engine, data, upload.name, period, current_session())
+            record = importer.commit_import(engine, data, upload.name, period, current_session(), checked=plan)
         except (PermissionDenied, importer.ImportRejected) as error:
             st.error(str(error))
         else:
             st.cache_data.clear()
-            st.success(t("import_done", lang, id=record.id, added=record.rows_added, changed=record.rows_changed))
+            st.info(record.note) if record.unchanged else st.success(
+                t("import_done", lang, id=record.id, added=record.rows_added, changed=record.rows_changed))
 
 st.subheader(t("import_history", lang))
 history = importer.import_history(engine)

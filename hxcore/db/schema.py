@@ -281,6 +281,20 @@ import_changes = Table(
 )
 Index("ix_import_changes_import", import_changes.c.import_id)
 
+# Failed sign-ins per user name, shared by the app and the CLI and kept across restarts
+# (hxcore/db/attempts.py). `name_key` is a SHA-256 of the name typed, never the name itself (a
+# password typed into the name field is not stored). Rows expire with their window and are pruned
+# on every write; the table never holds more than attempts.MAX_ROWS rows.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("name_key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_failed_at", Float, nullable=False),  # Unix time of the window's first failure
+    Column("locked_until", Float),  # Unix time; NULL: not locked
+)
+Index("ix_sign_in_attempts_first", sign_in_attempts.c.first_failed_at)
+
 
 # ---------------------------------------------------------------------------------------------
 # Summary tables, like DHIS2's analytics tables: every organisation-based measure pre-aggregated

@@ -3,36 +3,44 @@
 Viewers need no account and can only read. Every write function in hxcore takes a `Session`
 and calls `require_editor` itself, so a page that forgot to hide a button still cannot write.
 Sessions are signed with a key held by this process only: a session cannot be forged by
-building the dataclass by hand, and none survives a restart.
+building the dataclass by hand, and none survives a restart. Failed sign-ins, by contrast, are
+counted in the database (hxcore.db.attempts): a lockout survives a restart and binds the app and
+the CLI alike. An unknown name is checked against a dummy hash of the configured hashes' cost, so
+it takes as long as a known name with a wrong password.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
 import re
 import secrets
-import threading
 import time
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import bcrypt
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from hxcore.db.schema import PROJECT_DIR
+from hxcore.db import attempts
+from hxcore.db.schema import PROJECT_DIR, make_engine
 
 SECRETS_PATH_VARIABLE = "HX_SECRETS_PATH"
 DEFAULT_SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"
 USERS_SECTION = "hx_users"
 
-MAX_FAILURES = 5  # failed sign-ins per user name ...
-LOCKOUT_SECONDS = 15 * 60  # ... within this window lock the name for the rest of it
+MAX_FAILURES = 5  # failed sign-ins per user name within ...
+LOCKOUT_SECONDS = 15 * 60  # ... this window lock the name for as long again
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_MAX_SECONDS = 8 * 3600
 MIN_PASSWORD_LENGTH = 10
+DEFAULT_ROUNDS = 12  # bcrypt cost of add-user's hashes
 _USER_NAME = re.compile(r"^[a-z0-9_.-]{2,40}$")
 
 
@@ -122,7 +130,7 @@ def _toml_string(value: str) -> str:
 
 
 def add_user(name: str, password: str, role: Role | str = Role.EDITOR, full_name: str = "",
-             path: Path | None = None, rounds: int = 12) -> Path:
+             path: Path | None = None, rounds: int = DEFAULT_ROUNDS) -> Path:
     """Add or replace one user's block in secrets.toml, leaving the rest of the file as it was."""
     path = path or secrets_path()
     name = name.strip().lower()
@@ -130,6 +138,8 @@ def add_user(name: str, password: str, role: Role | str = Role.EDITOR, full_name
         raise ValueError("Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_' hoặc '-', 2–40 ký tự.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"Mật khẩu dài quá {MAX_PASSWORD_BYTES} byte (bcrypt không đọc phần sau).")
     role = Role(role)
     digest = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -156,51 +166,88 @@ def add_user(name: str, password: str, role: Role | str = Role.EDITOR, full_name
 # --- sign-in with attempt limiting --------------------------------------------------------------
 
 class AttemptLimiter:
-    """Failed sign-ins per user name in a sliding window; shared by all sessions of the process."""
+    """Failed sign-ins per user name, counted in the database (hxcore.db.attempts): a lockout
+    survives a restart and the app and the CLI share it. `max_failures` failures within `window`
+    seconds of the first one lock the name for `window` seconds."""
 
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = LOCKOUT_SECONDS):
-        self.max_failures, self.window = max_failures, window
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, name: str, now: float) -> list[float]:
-        kept = [t for t in self._failures.get(name, []) if now - t < self.window]
-        self._failures[name] = kept
-        return kept
+    def __init__(self, engine: Engine, max_failures: int = MAX_FAILURES, window: float = LOCKOUT_SECONDS,
+                 max_rows: int = attempts.MAX_ROWS):
+        self.engine, self.max_failures, self.window, self.max_rows = engine, max_failures, window, max_rows
 
     def locked(self, name: str, now: float | None = None) -> bool:
-        with self._lock:
-            return len(self._recent(name, time.time() if now is None else now)) >= self.max_failures
+        now = time.time() if now is None else now
+        return attempts.locked_until(self.engine, attempts.name_key(name), now) is not None
 
     def fail(self, name: str, now: float | None = None) -> None:
-        with self._lock:
-            now = time.time() if now is None else now
-            self._recent(name, now).append(now)
+        now = time.time() if now is None else now
+        attempts.record_failure(self.engine, attempts.name_key(name), now, self.max_failures, self.window,
+                                self.max_rows)
 
     def reset(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
+        attempts.clear(self.engine, attempts.name_key(name))
 
 
-LIMITER = AttemptLimiter()
-# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=4))
+_BCRYPT = re.compile(r"^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$")
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further (and bcrypt 5 refuses longer passwords)
+
+
+def _cost(digest: str) -> int | None:
+    match = _BCRYPT.match(digest or "")
+    return int(match.group(1)) if match else None
+
+
+def usual_cost(users: dict[str, dict]) -> int:
+    """The bcrypt cost most users' hashes have (the highest of equals): what an unknown name is checked at."""
+    costs = Counter(c for c in (_cost(str(u.get("hash", ""))) for u in users.values()) if c is not None)
+    if not costs:
+        return DEFAULT_ROUNDS
+    return max(costs.items(), key=lambda item: (item[1], item[0]))[0]
+
+
+@functools.lru_cache(maxsize=4)
+def dummy_hash(rounds: int) -> bytes:
+    """A hash no password matches, of the given cost: checked when the name is unknown, so a wrong
+    name costs as long as a wrong password."""
+    return bcrypt.hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(rounds=min(max(rounds, 4), 31)))
+
+
+def _stored_hash(user: dict | None, dummy: bytes) -> bytes:
+    digest = str(user.get("hash", "")) if user else ""
+    return digest.encode() if _cost(digest) is not None else dummy
+
+
+def _password_matches(password: str, stored: bytes, dummy: bytes) -> bool:
+    """bcrypt's verdict, always computed at the same cost (the dummy hash never matches)."""
+    candidate = (password or "").encode("utf-8", "surrogatepass")
+    try:
+        matches = bcrypt.checkpw(candidate[:MAX_PASSWORD_BYTES], stored)
+    except ValueError:  # a damaged hash in secrets.toml: nobody signs in with it
+        return False
+    return matches and stored is not dummy and len(candidate) <= MAX_PASSWORD_BYTES
 
 
 def sign_in(name: str, password: str, users: dict[str, dict] | None = None,
-            limiter: AttemptLimiter | None = None, now: float | None = None) -> Session:
-    """A signed editor session, or SignInError (one message for wrong name and wrong password)."""
-    limiter = limiter or LIMITER
+            limiter: AttemptLimiter | None = None, now: float | None = None, *,
+            engine: Engine | None = None) -> Session:
+    """A signed editor session, or SignInError (one message for wrong name and wrong password).
+
+    Attempts are counted in `limiter`'s database, by default `engine`'s (else HX_DATABASE_URL's):
+    known and unknown names are counted, locked and timed alike, so neither reveals which names exist.
+    """
+    limiter = limiter or AttemptLimiter(engine if engine is not None else make_engine())
     users = load_users() if users is None else users
     name = (name or "").strip().lower()
-    if limiter.locked(name, now):
-        raise SignInError(f"Đăng nhập sai quá {limiter.max_failures} lần: hãy thử lại sau "
-                          f"{int(limiter.window // 60)} phút.")
-    user = users.get(name)
-    stored = user["hash"].encode() if user and user.get("hash") else _DUMMY_HASH
-    ok = bcrypt.checkpw((password or "").encode(), stored) and user is not None
-    if not ok:
-        limiter.fail(name, now)
-        raise SignInError("Sai tên đăng nhập hoặc mật khẩu.")
-    limiter.reset(name)
+    try:
+        if limiter.locked(name, now):
+            raise SignInError(f"Đăng nhập sai quá {limiter.max_failures} lần: hãy thử lại sau "
+                              f"{int(limiter.window // 60)} phút.")
+        user = users.get(name)
+        dummy = dummy_hash(usual_cost(users))  # made once per cost, whatever the name
+        if not _password_matches(password, _stored_hash(user, dummy), dummy):
+            limiter.fail(name, now)
+            raise SignInError("Sai tên đăng nhập hoặc mật khẩu.")
+        limiter.reset(name)
+    except SQLAlchemyError as error:  # attempts cannot be counted: nobody signs in uncounted
+        raise SignInError("Không đăng nhập được: cơ sở dữ liệu không ghi được số lần đăng nhập sai "
+                          f"({type(error).__name__}).") from error
     return _issue(name, Role(user.get("role", Role.EDITOR.value)), now)

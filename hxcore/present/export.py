@@ -1,8 +1,9 @@
 """Downloads: file names, CSV bytes Excel opens correctly, and .xlsx workbooks with typed numbers.
 
 Every text cell is inert: one that begins with =, +, -, @, a tab or a carriage return gets a
-leading apostrophe (OWASP, "CSV injection"), so a spreadsheet shows it instead of running it, and
-workbook cells holding text are written as strings, never formulas. Numbers stay numbers.
+leading apostrophe (OWASP, "CSV injection"; the rule is hxcore.model.cells.inert), so a spreadsheet
+shows it instead of running it, and workbook cells holding text are written as strings, never
+formulas. Numbers stay numbers.
 
 No Streamlit here; the interface only hands these bytes to st.download_button.
 """
@@ -17,6 +18,7 @@ import pandas as pd
 
 from hxcore.model.areas import fold, slugify
 from hxcore.model.catalog import INDICATORS
+from hxcore.model.cells import FORMULA_STARTS, inert  # noqa: F401 (export.FORMULA_STARTS, export.inert)
 from hxcore.model.filters import Filter
 from hxcore.model.labels import label
 from hxcore.model.targets import STATUS_LABELS
@@ -24,14 +26,6 @@ from hxcore.model.texts import EXPORT_COLUMNS
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
-
-
-def inert(value):
-    """A text that no spreadsheet runs: "'=1+1" for "=1+1"; numbers, dates and other text unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:

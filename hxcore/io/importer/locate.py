@@ -99,6 +99,11 @@ def map_columns(name: str, header_row: int, headers: list[str], spec: Sheet) -> 
     return mapping, problems
 
 
+def is_example(text: str) -> bool:
+    """A cell starting "VÍ DỤ" (any case, accents or spacing): only its first characters are folded."""
+    return fold(text.lstrip()[:24]).startswith(EXAMPLE_MARK)
+
+
 def data_rows(grid: Grid, header_row: int, mapping: dict[str, int]) -> tuple[list[tuple[int, dict]], list[Problem]]:
     """The rows below the header with something in the mapped columns; the example rows set aside with a warning."""
     rows, problems = [], []
@@ -108,7 +113,7 @@ def data_rows(grid: Grid, header_row: int, mapping: dict[str, int]) -> tuple[lis
         values = {key: cells[i] if i < len(cells) else None for key, i in mapping.items()}
         if all(is_blank(v) for v in values.values()):
             continue
-        example = next((v for v in values.values() if isinstance(v, str) and fold(v).startswith(EXAMPLE_MARK)), None)
+        example = next((v for v in values.values() if isinstance(v, str) and is_example(v)), None)
         if example is not None:
             problems.append(Problem(grid.name, number, "", display(example), "dòng ví dụ của mẫu: bỏ qua", Severity.WARNING))
             continue

@@ -113,12 +113,18 @@ def parse_date(value) -> date:
     raise Invalid(value)
 
 
+# Per org type: each sector's code and folded labels -> its code (folded once, not for every cell).
+_SECTOR_NAMES: dict[str, dict[str, str]] = {}
+for _sector in SECTORS:
+    for _name in (_sector.code, fold(_sector.label_vi), fold(_sector.label_en)):
+        _SECTOR_NAMES.setdefault(_sector.org_type.value, {}).setdefault(_name, _sector.code)  # the first sector wins
+
+
 def parse_sector(value, org_type: str) -> str:
     """A sector code from its code, its label, or one unambiguous keyword ("xây dựng", "phi nông nghiệp")."""
     key = fold(str(value)).strip()
-    for sector in SECTORS:
-        if sector.org_type.value == org_type and key in (sector.code, fold(sector.label_vi), fold(sector.label_en)):
-            return sector.code
+    if key in _SECTOR_NAMES.get(org_type, {}):
+        return _SECTOR_NAMES[org_type][key]
     hits = {code for word, code in _SECTOR_WORDS[org_type].items() if word in key}
     if org_type == "group" and "non_agriculture" in hits:
         hits = {"non_agriculture"}
@@ -161,11 +167,29 @@ class Around:
     org_type: str  # "coop" or "group": the sector lists differ
 
 
+def _area(around: Around, scope: str, token: str, candidates: list[tuple[str, str]], what: str) -> str:
+    """parse_area, once per name and scope in a file: 9.000 rows name the same few districts."""
+    key = (scope, token)
+    if key not in around.ctx.areas_read:
+        try:
+            around.ctx.areas_read[key] = parse_area(token, candidates, what)
+        except Invalid as error:
+            around.ctx.areas_read[key] = error.args
+    found = around.ctx.areas_read[key]
+    if isinstance(found, tuple):
+        raise Invalid(*found)
+    return found
+
+
+def _district(value, around: Around) -> str:
+    return _area(around, "", str(value), around.ctx.districts, "huyện/thành phố")
+
+
 def _commune(value, around: Around) -> str:
     district = around.row.get("district")
     if not district:
         raise Invalid("chưa xác định được huyện")
-    return parse_area(str(value), around.ctx.communes.get(district, []), "xã/phường/thị trấn ở huyện này")
+    return _area(around, district, str(value), around.ctx.communes.get(district, []), "xã/phường/thị trấn ở huyện này")
 
 
 PARSERS: dict[ParseAs, Callable[[object, Around], object]] = {
@@ -173,7 +197,7 @@ PARSERS: dict[ParseAs, Callable[[object, Around], object]] = {
     ParseAs.INT: lambda value, _: parse_number(value),  # whole number and range: checked by the schema
     ParseAs.FLOAT: lambda value, _: parse_number(value),
     ParseAs.DATE: lambda value, _: parse_date(value),
-    ParseAs.DISTRICT: lambda value, around: parse_area(str(value), around.ctx.districts, "huyện/thành phố"),
+    ParseAs.DISTRICT: _district,
     ParseAs.COMMUNE: _commune,
     ParseAs.SECTOR: lambda value, around: parse_sector(value, around.org_type),
     ParseAs.STATUS: lambda value, _: parse_word(value, _STATUS),

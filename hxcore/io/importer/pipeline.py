@@ -1,6 +1,7 @@
 """The dry run: the stages in order on one file - read, locate, parse, validate, plan - into an ImportPlan.
 
-Writes nothing. The write stage runs it again inside the transaction that commits.
+Writes nothing. The write stage runs it inside the transaction that commits (or reuses a dry run
+made on the same file while the database has not changed since: the check runs once per commit).
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
+from hxcore.db import schema
 from hxcore.io.importer.context import Context, load_context
 from hxcore.io.importer.locate import Table, is_guide, locate
 from hxcore.io.importer.parse import parse_order, parse_table
@@ -31,6 +33,7 @@ def prepare(conn: Connection, data: bytes, file_name: str, period: str) -> Impor
     if not grids:
         plan.problems.append(Problem(file_name, 0, "", file_name, "tệp không có dữ liệu"))
         return plan
+    plan.data_version = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "data_version")).scalar()
     ctx = load_context(conn, parsed_period)
     checked = [sheet for sheet in (_check_sheet(grid, ctx, plan) for grid in grids if not is_guide(grid)) if sheet]
     checked.sort(key=lambda sheet: list(PLANNERS).index(sheet[0].spec.key))  # registers before what refers to them

@@ -2,9 +2,10 @@
 
 Registers (HTX, THT) insert new organisations or update known ones; half-year returns insert or
 update one fact row per organisation and period; training classes and fund loans are inserted.
-Organisations are matched by tax code, else by name within their district. A planned change
-is (table, "insert"|"update", key dict, row dict, before dict): the write stage applies it and
-logs `before`, so it can be undone.
+Organisations are matched by tax code, else by name within their district, through the
+context's dictionaries; the rows each planner compares with are read in one query, never one
+query a row. A planned change is (table, "insert"|"update", key dict, row dict, before dict): the
+write stage applies it and logs `before`, so it can be undone.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from hxcore.db import schema
 from hxcore.io.importer import rules
 from hxcore.io.importer.context import Context, org_key_name
 from hxcore.io.importer.locate import Table
-from hxcore.io.importer.problems import Problem, display, problems_frame
+from hxcore.io.importer.problems import Problem, display, problems_csv, problems_frame
 from hxcore.model.areas import PROVINCE_CODE
 from hxcore.model.vocab import OrgKind
 
@@ -40,6 +41,7 @@ class ImportPlan:
     summary: list[dict] = field(default_factory=list)
     previews: dict[str, pd.DataFrame] = field(default_factory=dict)
     ops: list[tuple] = field(default_factory=list)  # (table, "insert"|"update", key dict, row dict, before dict)
+    data_version: str | None = None  # the database's, when the plan was made: a commit may reuse the plan while it holds
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,11 +63,19 @@ class ImportPlan:
         return problems_frame(self.problems)
 
     def problems_csv(self) -> bytes:
-        """The report as a CSV file Excel opens with its accents (UTF-8 with BOM)."""
-        return self.problems_frame().to_csv(index=False).encode("utf-8-sig")
+        """The report as a CSV file Excel opens with its accents (UTF-8 with BOM), its cells inert (OWASP)."""
+        return problems_csv(self.problems)
 
     def summary_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.summary, columns=SUMMARY_COLUMNS)
+
+
+class ImportRejected(ValueError):
+    """Nothing was written: the file has errors (`plan.problems` lists them), or the database could not take it now."""
+
+    def __init__(self, plan: ImportPlan, message: str | None = None):
+        super().__init__(message or f"{len(plan.errors)} lỗi: không ghi dữ liệu nào.")
+        self.plan = plan
 
 
 @dataclass
@@ -143,7 +153,7 @@ def plan_orgs(sheet: SheetPlan, rows: list[tuple[int, dict]]) -> None:
         if not hits:
             _plan_new_org(sheet, values)
         elif not sheet.reject(number, "name", row["name"], rules.already_in_file(hits[0])):
-            hits[0].update(sheet.update("organisations", {"id": hits[0]["id"]}, hits[0], values))
+            sheet.ctx.change_org(hits[0], sheet.update("organisations", {"id": hits[0]["id"]}, hits[0], values))
             hits[0]["_planned"] = True
 
 
@@ -153,7 +163,7 @@ def _plan_new_org(sheet: SheetPlan, values: dict) -> None:
     values["id"] = sheet.ctx.next_org_id
     sheet.ctx.next_org_id += 1
     sheet.insert("organisations", {"id": values["id"]}, values)
-    sheet.ctx.orgs.append({**values, "_planned": True})
+    sheet.ctx.add_org({**values, "_planned": True})
 
 
 # --- half-year returns --------------------------------------------------------------------------
@@ -161,6 +171,7 @@ def _plan_new_org(sheet: SheetPlan, values: dict) -> None:
 def plan_facts(sheet: SheetPlan, rows: list[tuple[int, dict]]) -> None:
     seen = rules.FirstSeen()
     f, as_of = schema.facts, sheet.ctx.as_of
+    known = {r["org_id"]: dict(r) for r in sheet.conn.execute(select(f).where(f.c.as_of == as_of)).mappings()}  # one query
     for number, row in rows:
         org, missing = rules.resolve_org(sheet.ctx, row, ("coop", "group", "union"))
         if sheet.reject(number, "name", row["name"], missing):
@@ -173,11 +184,11 @@ def plan_facts(sheet: SheetPlan, rows: list[tuple[int, dict]]) -> None:
         values = {"status": row["status"], "members": row["members"], "workers": row["workers"], "quality": "reported"}
         values.update({k: row[k] for k in OPTIONAL_FACTS if k in row})
         key = {"org_id": org["id"], "as_of": as_of}
-        before = sheet.conn.execute(select(f).where(and_(f.c.org_id == org["id"], f.c.as_of == as_of))).mappings().first()
+        before = known.get(org["id"])
         if before is None:
             sheet.insert("facts", key, {**key, **OPTIONAL_FACTS, **values})
         else:
-            sheet.update("facts", key, dict(before), values)
+            sheet.update("facts", key, before, values)
 
 
 # --- training classes and fund loans --------------------------------------------------------------

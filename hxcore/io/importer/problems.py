@@ -1,7 +1,8 @@
 """What every stage reports: a Problem names the sheet, row, column, value and what was expected.
 
 Severity is a code the program compares; the office sees its Vietnamese label ("lỗi", "cảnh
-báo") in the report it downloads.
+báo") in the report it downloads. The downloaded report echoes cells of the uploaded file, so its
+text cells are made inert (hxcore.model.cells): "=HYPERLINK(...)" in a file comes back as text.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from hxcore.model.cells import inert
 from hxcore.model.labels import Labels, label
 
 
@@ -52,6 +54,12 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     records = [{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "expected": p.expected,
                 "severity": p.label} for p in problems]
     return pd.DataFrame(records, columns=list(PROBLEM_COLUMNS)).rename(columns=PROBLEM_COLUMNS)
+
+
+def problems_csv(problems: list[Problem]) -> bytes:
+    """The report as a CSV file Excel opens with its accents (UTF-8 with BOM); no cell of it is a formula."""
+    frame = problems_frame(problems)
+    return frame.map(inert).to_csv(index=False).encode("utf-8-sig")
 
 
 def display(value) -> str:

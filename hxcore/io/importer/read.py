@@ -4,6 +4,12 @@ An .xlsx workbook gives one grid per worksheet; a CSV file one grid named after 
 text may be UTF-8 (with or without BOM), UTF-16 or Windows-1258/1252, separated by commas,
 semicolons or tabs. Sheets with no content are left out. Anything unreadable - too large,
 empty, cut short, damaged - raises FileProblem, and nothing further is read.
+
+A workbook is a zip archive, and a small one can unpack to gigabytes (a "zip bomb"). Before
+openpyxl opens it, every part is measured as it unpacks, in chunks, without keeping it: more than
+MAX_UNZIPPED_BYTES in all, a large part packed more than MAX_RATIO times, or a cell longer than
+MAX_CELL_CHARS (Excel's own limit) refuses the file, so no file makes the reader hold more than a
+chunk of it. An .ods file (also a zip) gets the same measuring, then a request to save it as .xlsx.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,6 +28,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit: a province's registers are far smaller
 MAX_ROWS = 20000
+MAX_COLUMNS = 200  # cells further right are not read (a stray cell in column XFD must not widen every row)
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a workbook's parts, unpacked, all together
+MAX_RATIO = 100  # unpacked / packed, for a part larger than RATIO_FROM_BYTES (Apache POI's limit too)
+RATIO_FROM_BYTES = 1024 * 1024
+MAX_ZIP_PARTS = 1000  # a workbook has a few dozen
+MAX_CELL_CHARS = 32767  # the longest text Excel itself puts in a cell
+_CHUNK = 1024 * 1024
 
 # What a damaged workbook raises: a broken zip, a missing part, or XML cut off inside a part.
 _BROKEN_XLSX = (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, ElementTree.ParseError,
@@ -52,11 +66,86 @@ def read_file(data: bytes, file_name: str) -> list[Grid]:
         raise FileProblem(f"tệp lớn hơn {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if not data.strip():
         raise FileProblem("tệp rỗng")
-    if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
+    if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm", ".ods")):
+        check_archive(data)
+        if file_name.lower().endswith(".ods"):
+            raise FileProblem("tệp .ods (LibreOffice) chưa đọc được: hãy lưu lại dưới dạng Excel (.xlsx)")
         grids = _read_xlsx(data)
     else:
         grids = [_read_csv(data, file_name)]
     return [grid for grid in grids if _has_content(grid.rows)]
+
+
+def _count(number: int) -> str:
+    """32.767, as Vietnamese writes it."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _mb(size: int) -> str:
+    return f"{_count(round(size / (1024 * 1024)))} MB"
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a zip (.xlsx, .ods) that unpacks too large, packs too tightly or holds a too long cell."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            _check_declared(parts)
+            budget = MAX_UNZIPPED_BYTES
+            for part in parts:
+                budget -= _scan_part(archive, part, budget)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+            zlib.error) as error:  # damaged, encrypted, or packed in a way zipfile does not read
+        if isinstance(error, FileProblem):
+            raise
+        raise FileProblem(f"không đọc được tệp Excel (.xlsx), có thể tệp bị hỏng hoặc bị cắt: {error}") from None
+
+
+def _check_declared(parts: list[zipfile.ZipInfo]) -> None:
+    """What the archive's directory announces: how many parts, how large unpacked, how tightly packed."""
+    if len(parts) > MAX_ZIP_PARTS:
+        raise FileProblem(f"tệp nén có {len(parts)} phần (tối đa {MAX_ZIP_PARTS}): không phải bảng tính thông thường")
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNZIPPED_BYTES:
+        largest = max(parts, key=lambda part: part.file_size)
+        raise FileProblem(f"tệp giải nén ra {_mb(total)} (phần '{largest.filename}': {_mb(largest.file_size)}), quá giới "
+                          f"hạn {_mb(MAX_UNZIPPED_BYTES)}: có thể là tệp độc hại (zip bomb), không đọc")
+    for part in parts:
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            ratio = _count(part.file_size // max(part.compress_size, 1))
+            raise FileProblem(f"phần '{part.filename}' của tệp được nén chặt {ratio} lần (tối đa {MAX_RATIO} lần): có thể "
+                              "là tệp độc hại (zip bomb), không đọc")
+
+
+def _scan_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, budget: int) -> int:
+    """Unpack one part chunk by chunk, keeping none: its size, refused past `budget` or with a too long text."""
+    size, text = 0, _TextRuns(part.filename) if part.filename.lower().endswith((".xml", ".rels", ".vml")) else None
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > budget:
+                raise FileProblem(f"tệp giải nén ra hơn {_mb(MAX_UNZIPPED_BYTES)}: có thể là tệp độc hại, không đọc")
+            if text is not None:
+                text.feed(chunk)
+    return size
+
+
+class _TextRuns:
+    """The longest stretch of an XML part between two '<': a cell's text (or a tag) can be no longer."""
+
+    LIMIT = 4 * MAX_CELL_CHARS  # bytes: UTF-8 takes at most 4 a character
+
+    def __init__(self, name: str):
+        self.name = name
+        self.run = 0  # bytes since the last '<'
+
+    def feed(self, chunk: bytes) -> None:
+        pieces = chunk.split(b"<")
+        longest = max(self.run + len(pieces[0]), max(map(len, pieces[1:]), default=0))
+        self.run = len(pieces[-1]) if len(pieces) > 1 else self.run + len(chunk)
+        if longest > self.LIMIT:
+            raise FileProblem(f"phần '{self.name}' có một ô hoặc thẻ dài hơn {_count(MAX_CELL_CHARS)} ký tự (giới hạn của "
+                              "Excel): có thể là tệp độc hại, không đọc")
 
 
 def _read_xlsx(data: bytes) -> list[Grid]:
@@ -74,11 +163,22 @@ def _read_xlsx(data: bytes) -> list[Grid]:
 
 def _worksheet_rows(sheet) -> list[tuple[int, list]]:
     rows = []
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
         if number > MAX_ROWS:
             raise FileProblem(f"trang '{sheet.title}' có hơn {MAX_ROWS} dòng")
-        rows.append((number, list(cells)))
+        row = list(cells)
+        while row and row[-1] is None:  # a row as long as its last cell, not as the sheet's widest
+            row.pop()
+        _check_lengths(sheet.title, number, row)
+        rows.append((number, row))
     return rows
+
+
+def _check_lengths(sheet: str, number: int, cells: list) -> None:
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise FileProblem(f"trang '{sheet}', dòng {number}: một ô dài {_count(len(cell))} ký tự, quá giới hạn "
+                              f"{_count(MAX_CELL_CHARS)} ký tự của Excel")
 
 
 def decode_text(data: bytes) -> str:
@@ -122,4 +222,6 @@ def _read_csv(data: bytes, file_name: str) -> Grid:
         raise FileProblem(f"tệp CSV không đúng định dạng: {error}") from None
     if len(rows) > MAX_ROWS:
         raise FileProblem(f"tệp có hơn {MAX_ROWS} dòng")
+    for number, cells in rows:
+        _check_lengths(Path(file_name).stem or "CSV", number, cells)
     return Grid(Path(file_name).stem or "CSV", rows)

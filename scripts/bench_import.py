@@ -1,0 +1,107 @@
+"""Time the import's dry run (and, with --commit, the commit) at 1.000, 3.000 and 9.000 new cooperatives.
+
+Each file is one workbook: a register sheet of N new cooperatives and a half-year returns sheet
+with one return for each, so 2N data rows. It is run on a copy of the demo database; the time per
+row should stay flat as N grows (issue 13, point 6). Not a unit test: timings depend on the machine.
+
+    .venv/bin/python scripts/bench_import.py [--sizes 1000 3000 9000] [--commit] [--profile N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hxcore.db.schema import make_engine  # noqa: E402
+from hxcore.io import auth, importer  # noqa: E402
+from hxcore.io.demo import build_demo  # noqa: E402
+from hxcore.model.areas import read_reference  # noqa: E402
+
+PERIOD = "2023-H1"
+REGISTER = ["Tên HTX", "Huyện/thành phố", "Xã/phường/thị trấn", "Lĩnh vực", "Ngày đăng ký"]
+RETURNS = ["Tên đơn vị", "Huyện/thành phố", "Tình trạng", "Vốn điều lệ (triệu đồng)", "Số thành viên",
+           "Số lao động thường xuyên", "Doanh thu (triệu đồng)"]
+SECTORS = ["Nông, lâm nghiệp, thủy sản", "Công nghiệp", "Xây dựng", "Thương mại, dịch vụ", "Vận tải"]
+
+
+def communes_2023() -> list[tuple[str, str]]:
+    """(district name, commune name) of every commune valid in 2023."""
+    areas = read_reference()
+    districts = {a.code: a.name for a in areas if a.level == "district"}
+    return [(districts[a.parent_code], a.name) for a in areas
+            if a.level == "commune" and a.parent_code in districts and a.valid_to is not None]
+
+
+def workbook(n: int) -> bytes:
+    """N new cooperatives spread over every commune, and their returns for 2023-H1."""
+    places = communes_2023()
+    book = Workbook(write_only=True)
+    register, returns = book.create_sheet("Hợp tác xã"), book.create_sheet("Số liệu 6 tháng")
+    register.append(REGISTER)
+    returns.append(RETURNS)
+    for i in range(n):
+        district, commune = places[i % len(places)]
+        name = f"HTX Thử tải số {i + 1:05d}"
+        register.append([name, district, commune, SECTORS[i % len(SECTORS)], f"{1 + i % 28}/{1 + i % 5}/2023"])
+        returns.append([name, district, "Đang hoạt động", 100 + i % 900, 7 + i % 50, 3 + i % 40, 250.5 + i % 1000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def run(size: int, demo: Path, folder: Path, commit: bool, profile: int) -> None:
+    path = folder / f"bench-{size}.sqlite"
+    shutil.copy(demo, path)
+    engine = make_engine(f"sqlite:///{path}")
+    data = workbook(size)
+    profiler = cProfile.Profile() if size == profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    plan = importer.prepare_import(engine, data, f"bench-{size}.xlsx", PERIOD)
+    if profiler:
+        profiler.disable()
+    dry = time.perf_counter() - start
+    assert plan.ok and plan.rows_added == 2 * size, (plan.rows_added, plan.errors[:3])
+    line = f"{size:>8,}{2 * size:>8,}{dry:>10.2f}{dry / (2 * size) * 1000:>10.3f}"
+    if commit:
+        start = time.perf_counter()
+        importer.commit_import(engine, data, f"bench-{size}.xlsx", PERIOD, auth._issue("bench", auth.Role.EDITOR))
+        took = time.perf_counter() - start
+        line += f"{took:>11.2f}{took / (2 * size) * 1000:>10.3f}"
+    print(line.replace(",", "."), flush=True)
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 9000])
+    parser.add_argument("--commit", action="store_true", help="also time the commit (on a fresh copy of the demo)")
+    parser.add_argument("--profile", type=int, default=0, help="print the cProfile of the dry run at this size")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        demo = folder / "demo.sqlite"
+        build_demo(make_engine(f"sqlite:///{demo}"))
+        header = f"{'HTX':>8}{'dòng':>8}{'chạy thử s':>11}{'ms/dòng':>10}"
+        print(header + (f"{'ghi s':>11}{'ms/dòng':>10}" if args.commit else ""))
+        for size in args.sizes:
+            run(size, demo, folder, args.commit, args.profile)
+
+
+if __name__ == "__main__":
+    main()
