@@ -632,14 +632,35 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
     return Figures(source, period, stated if report else data, data, previous, targets, repeats, district_choices(engine))
 
 
+def run_rules(engine: Engine, report: str | None = None, period: str | None = None,
+              rules: tuple[Rule, ...] = RULES) -> tuple[Figures | None, list[AnyCheck]]:
+    """The figures checked and every check the rules make of them (held or not)."""
+    figs = figures_for(engine, report, period)
+    if figs is None:
+        return None, []
+    return figs, [c for rule in rules if figs.source in rule.sources for c in FORMS[rule.form](rule, figs)]
+
+
+def failing_figures(engine: Engine, period: str) -> dict[Key, tuple[str, ...]]:
+    """The data's figures at `period` that take part in a violated rule, each with those rules' labels
+    (every figure of a violated check, not only the one it states: any of them may be the wrong one)."""
+    _, found = run_rules(engine, period=period)
+    out: dict[Key, tuple[str, ...]] = {}
+    for failed in (c for c in found if not c.holds()):
+        figures = failed.figures if isinstance(failed, Check) else [failed.stated]
+        for fig in figures:
+            if fig.source == CheckSource.DATA and failed.rule.label_vi not in out.get(fig.key, ()):
+                out[fig.key] = (*out.get(fig.key, ()), failed.rule.label_vi)
+    return out
+
+
 def check(engine: Engine, report: str | None = None, period: str | None = None,
           rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """Every violation of the declared rules: in a published report (and against the data), or in the data alone."""
 
-    figs = figures_for(engine, report, period)
+    figs, found = run_rules(engine, report, period, rules)
     if figs is None:
         return pd.DataFrame(columns=[*VIOLATION_COLUMNS, "suspect"])
-    found = [c for rule in rules if figs.source in rule.sources for c in FORMS[rule.form](rule, figs)]
     rows = [c.violation(report or "", figs.period) for c in found if not c.holds()]
     _suspects(rows, [c for c in found if isinstance(c, Check)])
     return pd.DataFrame(rows, columns=[*VIOLATION_COLUMNS, "suspect", "_check"]).drop(columns="_check")

@@ -1,0 +1,125 @@
+"""Everything the half-year report says, computed: gather() runs evaluate, target_table, the lists and
+the data checks once for a filter, and hands the results to hxcore.present.report, which writes them
+as sentences without touching the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+
+from hxcore.db import schema
+from hxcore.engine import checks, lists
+from hxcore.engine.attainment import target_table
+from hxcore.engine.compute import district_choices, evaluate
+from hxcore.engine.targets import resolutions, scope_province
+from hxcore.model.catalog import INDICATORS, MEASURES_BY_CODE, Indicator, Time, org_type_of
+from hxcore.model.filters import Filter
+from hxcore.model.vocab import OrgType, Quality
+
+# The annex: one row per district, one column per headline indicator.
+ANNEX = ("coops_total", "coops_operating", "coop_charter_capital", "coop_members_workers", "coops_effective_share",
+         "groups_total", "groups_members")
+# Indicators the report breaks down by sector (§I.1, §I.2.3, the advice given in §II.2).
+BY_SECTOR = ("groups_total", "coops_total", "coops_operating", "coops_inactive", "coop_members", "coop_workers",
+             "coop_charter_capital", "coops_new_supported")
+FACT_SOURCES = ("facts_end", "facts_ytd")
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The figures of one report: the filter's totals, sectors and districts, targets, lists and checks."""
+
+    flt: Filter
+    totals: pd.DataFrame  # evaluate(): every indicator, with its comparison and target
+    sectors: pd.DataFrame  # evaluate(by="sector") for BY_SECTOR
+    districts: pd.DataFrame  # evaluate(by="district") for ANNEX
+    targets: pd.DataFrame  # target_table()
+    projects: pd.DataFrame  # lists.project_list()
+    unions: pd.DataFrame  # lists.organisation_list(..., "union")
+    district_names: dict[str, str]
+    province_name: str | None
+    resolution: dict | None  # the resolution whose targets §II.1 follows (code, title, adopted_on)
+    estimated: frozenset[str] = frozenset()  # indicators resting on facts reported as estimates ("ước đạt")
+    flags: dict = field(default_factory=dict)  # checks.Key -> labels of the rules the figure fails
+    data_version: str = ""
+    demo: bool = False
+
+
+def _province_name(engine: Engine, flt: Filter) -> str | None:
+    code = scope_province(engine, flt)
+    if code is None:
+        return None
+    areas = schema.areas
+    with engine.connect() as connection:
+        return connection.execute(select(areas.c.name).where(areas.c.code == code)).scalar()
+
+
+def _meta(engine: Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        return dict(connection.execute(select(schema.meta.c.key, schema.meta.c.value)).all())
+
+
+def _estimated_rows(engine: Engine, flt: Filter) -> dict[tuple[str, bool], bool]:
+    """{(org type, at the period's end?): whether some fact row in scope is an estimate}."""
+    period = flt.parsed_period
+    o, f = schema.organisations, schema.facts
+    at_end = f.c.as_of == period.end
+    conditions = [f.c.as_of.between(period.year_start, period.end), f.c.quality == Quality.ESTIMATED]
+    if flt.province:
+        conditions.append(o.c.province_code == flt.province)
+    if flt.districts:
+        conditions.append(o.c.district_code.in_(flt.districts))
+    statement = (select(o.c.org_type, at_end.label("at_end"), func.count().label("rows"))
+                 .select_from(f.join(o, f.c.org_id == o.c.id)).where(and_(*conditions))
+                 .group_by(o.c.org_type, at_end))
+    with engine.connect() as connection:
+        return {(org_type, bool(end)): rows > 0 for org_type, end, rows in connection.execute(statement)}
+
+
+def _is_estimated(ind: Indicator, rows: dict[tuple[str, bool], bool]) -> bool:
+    source = MEASURES_BY_CODE[ind.numerator].source
+    org_type = org_type_of(ind)
+    if source not in FACT_SOURCES or org_type is None:
+        return False
+    if ind.time == Time.FLOW:  # summed from 1 January: any estimated return of the year counts
+        return rows.get((org_type.value, True), False) or rows.get((org_type.value, False), False)
+    return rows.get((org_type.value, True), False)
+
+
+def estimated_indicators(engine: Engine, flt: Filter) -> frozenset[str]:
+    """Indicators computed from facts of which some were reported as estimates (vocab.Quality)."""
+    rows = _estimated_rows(engine, flt)
+    return frozenset(ind.code for ind in INDICATORS if _is_estimated(ind, rows))
+
+
+def _resolution(engine: Engine, targets: pd.DataFrame) -> dict | None:
+    if targets.empty:
+        return None
+    code = targets["resolution"].iloc[0]
+    return next((r for r in resolutions(engine) if r["code"] == code), {"code": code, "title": code, "adopted_on": None})
+
+
+def gather(engine: Engine, flt: Filter) -> ReportData:
+    """The report's figures for a period and districts (the report covers every sector)."""
+    flt = replace(flt, sectors=())
+    targets = target_table(engine, flt)
+    info = _meta(engine)
+    return ReportData(
+        flt=flt,
+        totals=evaluate(engine, flt),
+        sectors=evaluate(engine, flt, list(BY_SECTOR), by="sector", with_targets=False),
+        districts=evaluate(engine, flt, list(ANNEX), by="district", compare=False, with_targets=False),
+        targets=targets,
+        projects=lists.project_list(engine, flt),
+        unions=lists.organisation_list(engine, flt, OrgType.UNION.value),
+        district_names=dict(district_choices(engine, flt.province)),
+        province_name=_province_name(engine, flt),
+        resolution=_resolution(engine, targets),
+        estimated=estimated_indicators(engine, flt),
+        flags=checks.failing_figures(engine, flt.period),
+        data_version=info.get("data_version", ""),
+        demo=info.get("demo") == "true",
+    )

@@ -1,0 +1,28 @@
+"""Báo cáo: the half-year report written from the data, downloaded as a Word draft and previewed here."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from hxapp import data
+from hxapp.view import current
+from hxcore.model.texts import t
+from hxcore.present import export, report, report_docx
+
+view = current()
+engine = data.get_engine()
+lang = view.lang
+flt = replace(view.flt, sectors=())  # the report covers every sector
+
+st.caption(t("report_intro", lang))
+if view.flt.sectors:
+    st.info(t("report_all_sectors", lang))
+built, document = data.report(engine, flt)
+if built.flagged:
+    st.warning(t("report_flagged", lang, n=len(built.flagged)), icon="⚠️")
+st.download_button(t("report_download", lang), document,
+                   file_name=export.file_name("bao-cao", flt, view.district_names, "docx"), mime=report_docx.MIME,
+                   key="report_docx", icon=":material/download:", type="primary", on_click="ignore")
+st.subheader(t("report_preview", lang))
+with st.container(border=True):
+    st.markdown(report.to_markdown(built, mark=":orange-background[**{text}**]"))
