@@ -19,7 +19,8 @@ frame = data.indicators_frame(engine, view.flt, by=None if by == "none" else by)
 if by != "none":
     frame = frames.breakdown_labels(frame, by, lang)
 table = frames.indicator_table(frame, lang)
-widgets.table(frames.shown_indicators(table, frame["indicator"].reset_index(drop=True), lang), height=460)
+page = widgets.page_of(table, "data_table", lang)  # by district nationally: 44 × 741 rows, written out a page at a time
+widgets.table(frames.shown_indicators(page, frame["indicator"].reset_index(drop=True).loc[page.index], lang), height=460)
 widgets.downloads(table, view, "chi-so", key="data_dl", sheet=t("indicator_table", lang),
                   codes=list(frame["indicator"].unique()))
 
@@ -29,5 +30,5 @@ names = {"coops": t("list_coops", lang), "groups": t("list_groups", lang), "proj
 which = st.selectbox(t("which_list", lang), list(names), format_func=names.get, key="data_list",
                      placeholder=t("which_list", lang))
 rows, dates = frames.unit_rows(data.list_frame(engine, which, view.flt, lang), which, lang)
-widgets.table(rows, lang, dates=dates, height=380)
+widgets.table(widgets.page_of(rows, f"data_{which}", lang), lang, dates=dates, height=380)
 widgets.downloads(rows, view, f"danh-sach-{which}", key="list_dl", sheet=names[which])

@@ -21,8 +21,8 @@ DATA = "__data__"
 choice = st.selectbox(t("checks_what", lang), [DATA, *reports], index=1 if reports else 0,
                       format_func=lambda c: t("checks_data", lang, period=view.period.label(lang)) if c == DATA else c,
                       placeholder=t("checks_what_ph", lang))
-frame = validation.check(engine, report=None if choice == DATA else choice,
-                         period=view.flt.period if choice == DATA else None)
+frame = data.checks_frame(engine, report=None if choice == DATA else choice,
+                          period=view.flt.period if choice == DATA else None)
 with st.expander(t("checks_rules", lang)):
     st.dataframe(pd.DataFrame([{t("checks_col_code", lang): r.code, t("checks_col_rule", lang): r.label_vi}
                                for r in validation.RULES]), hide_index=True)
@@ -33,4 +33,4 @@ st.warning(t("checks_found", lang, n=len(frame)))
 shown = violations.display_frame(frame)
 st.dataframe(shown, hide_index=True)
 name = "kiem-tra_" + ("du-lieu_" + view.flt.period if choice == DATA else choice.lower()) + ".csv"
-st.download_button(t("checks_download", lang), export.csv_bytes(shown), name, mime="text/csv")
+st.download_button(t("checks_download", lang), lambda: export.csv_bytes(shown), name, mime="text/csv")  # made when clicked

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from hxcore.bench import run_benchmark
+from hxcore.bench import run_benchmark, same_answer
 from hxcore.db import schema
 from hxcore.db.schema import make_engine
 from hxcore.engine import summary
@@ -130,12 +130,35 @@ def test_stale_summaries_are_never_read(demo_db_path, tmp_path):
 
 
 def test_benchmark_runs_at_reduced_scale(national):
+    """Every contender answers the same question as hx (checked, not assumed), every ratio is
+    printed whoever wins, and the cold start is split into imports and the command."""
     lines: list[str] = []
-    medians = run_benchmark(national, repeat=2, print_=lines.append)
+    results = run_benchmark(national, repeat=2, print_=lines.append)
     output = "\n".join(lines)
-    assert "panel, all indicators, whole area" in output and "by district" in output
-    assert output.count("same figures: yes") == 2, output  # pandas and DuckDB agree with hx
-    assert all(value > 0 for value in medians.values())
+    contenders = ["limit: one SELECT on hx's summary_org", "DuckDB, summary (native copy)", "DuckDB, raw rows (native tables)",
+                  "pandas, summary (frame in memory)", "pandas, raw rows (frames in memory)"]
+    questions = {title for title, _ in results.medians}
+    compared = [title for title in questions if title.startswith(("panel", "by district"))]
+    assert len(questions) == 4 and len(compared) == 2, questions
+    for title in compared:
+        for name in contenders:
+            assert results.same[(title, name)], (title, name, output)  # checked equal to hx's figures
+            assert results.medians[(title, name)] > 0
+    assert all(value > 0 for value in results.medians.values())
+    assert output.count("hx slower ×") + output.count("hx faster ×") == 2 * (len(contenders) + 1) + 2, output
+    assert " NO " not in output
+    assert 0 < results.cold["import"] < results.cold["total"] and results.cold["command"] > 0
+    assert "heaviest packages imported" in output
+
+
+def test_the_benchmark_check_catches_a_wrong_answer():
+    expected = pd.DataFrame({"a": [1.0, 0.0, float("nan")], "b": [2.0, 0.0, 1.0]}, index=["x", "y", "z"])
+    assert same_answer(expected, expected.copy())
+    assert same_answer(expected, expected.drop(index="y"))  # a key without organisations may be left out
+    assert not same_answer(expected, expected.drop(index="z"))  # ... but not one with figures
+    assert not same_answer(expected, expected.assign(b=[2.0, 0.0, 1.001]))
+    assert not same_answer(expected, pd.concat([expected, expected.rename(index={"x": "w"}).loc[["w"]]]))
+    assert not same_answer(expected, expected[["b", "a"]])
 
 
 def test_app_gains_a_province_filter_on_a_national_database(national, monkeypatch):
@@ -166,3 +189,51 @@ def test_by_province_rows_meet_their_own_province_targets(national):
     assert frame.drop(index="12")["target"].isna().all()  # no other province adopted one here
     only = evaluate(national, Filter("2023-H1", province="01"), ["coops_new"], by="province")
     assert list(only["province"]) == ["01"]  # a province filter keeps its own row only, no invented zeros
+
+
+def test_fast_number_writing_matches_babel():
+    """fmt.number() writes with Python's formatting for speed: the same text as Babel's, to the digit."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    from hxcore.present import fmt
+
+    rng = random.Random(7)
+    values = [0, -0.0, 0.5, 1.5, 2.5, -0.5, 0.05, 0.15, 2.675, 999_999.995, -1_234_567.125, 36.8421, 1_056_714,
+              9.99e14, 1e15, 3.2e16, -0.0004]
+    values += [rng.uniform(-1, 1) * 10 ** rng.randint(0, 16) for _ in range(3000)]
+    values += [round(rng.uniform(-1000, 1000), rng.randint(0, 4)) for _ in range(3000)]
+    for value in values:
+        for decimals in (0, 1, 2):
+            for lang in ("vi", "en"):
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                expected = format_decimal(round(float(value), decimals), format=pattern, locale=fmt.LOCALES[lang])
+                assert fmt.number(value, decimals, lang) == expected, (value, decimals, lang)
+
+
+def test_national_lists_are_paged_and_their_files_made_when_clicked(national, monkeypatch):
+    """A country's list of groups is shown a page at a time (only that page written out), and no
+    download button carries a file: each is made when clicked (Streamlit's deferred data)."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from hxapp.widgets import PAGE_ROWS
+    from hxcore.engine.lists import LISTS
+
+    monkeypatch.setenv("HX_DATABASE_URL", str(national.url))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/to_hop_tac.py").run()
+    assert not at.exception
+    groups = len(LISTS["groups"](national, Filter("2023-H1")))
+    assert groups > 2 * PAGE_ROWS
+    listed = at.dataframe[-1].value
+    assert len(listed) == PAGE_ROWS  # the first page, not the 5.000 groups
+    pager = [box for box in at.number_input if box.label == "Trang"]
+    assert pager and pager[0].max == -(-groups // PAGE_ROWS)
+    pager[0].set_value(2).run()
+    assert not at.exception and len(at.dataframe[-1].value) == PAGE_ROWS
+    assert at.dataframe[-1].value.iloc[0, 0] != listed.iloc[0, 0]  # the second page's groups
+    buttons = at.get("download_button")
+    assert len(buttons) == 2 and all(button.proto.HasField("deferred_file_id") for button in buttons)

@@ -3,15 +3,23 @@
 One GROUP BY query per source table computes all the measures that table feeds, each as a
 conditional aggregate; ratios are formed afterwards from the summed numerators and
 denominators, never by averaging percentages.
+
+Python stays out of the way: the statements are built once and reused for every period (the
+period is a parameter), the result is assembled column by column with numpy and pandas (a
+national breakdown has 32.604 rows), the comparison periods' values are set beside the
+period's by position on the same rows, and targets are matched only on the rows one can apply to.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
+from itertools import repeat
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, case, distinct, func, select, true
+from sqlalchemy import Date, Engine, and_, bindparam, case, distinct, func, select, true
 
 from hxcore.db import measures as sql_measures
 from hxcore.db import schema
@@ -31,7 +39,7 @@ from hxcore.model.catalog import (
     org_type_of,
 )
 from hxcore.model.filters import Filter, FilterError, Window, check_breakdown, resolve_area_tokens
-from hxcore.model.periods import Period, comparison_period
+from hxcore.model.periods import Comparison, Period, comparison_period
 from hxcore.model.vocab import SECTOR_CODES, sector_label, sectors_of
 
 
@@ -44,24 +52,44 @@ def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
         return set(connection.execute(select(schema.facts.c.as_of).distinct()).scalars()), False
 
 
-def _grouped(connection, columns: list, group=None, where=(), from_clause=None) -> dict[str, dict]:
-    """Run one aggregate SELECT: {column label: {breakdown key: value}}; without a breakdown the
-    single value is keyed None and holds for every key ("broadcast")."""
+# The period enters every statement as two parameters, so a statement built once serves every
+# period: building SQLAlchemy expressions costs more than running them on a small database.
+WINDOW = Window(bindparam("window_start", type_=Date), bindparam("window_end", type_=Date))
+
+
+@dataclass(frozen=True)
+class _Query:
+    """One aggregate SELECT, its value columns' labels, and whether it is grouped by a breakdown key."""
+
+    statement: object
+    labels: tuple[str, ...]
+    grouped: bool
+
+
+def _query(columns: list, group=None, where=(), from_clause=None) -> _Query:
     statement = select(*([group.label("key")] if group is not None else []), *columns)
     if from_clause is not None:
         statement = statement.select_from(from_clause)
     statement = statement.where(*where)
     if group is not None:
         statement = statement.group_by(group)
-    rows = connection.execute(statement).mappings().all()
-    labels = [column.name for column in columns]
-    if group is None:
-        return {label: {None: float(rows[0][label]) if rows else 0.0} for label in labels}
-    return {label: {row["key"]: float(row[label]) for row in rows} for label in labels}
+    return _Query(statement, tuple(column.name for column in columns), group is not None)
 
 
-def _summary_filters(columns_of, flt: Filter, end: date) -> list:
-    conditions = [columns_of.as_of == end]
+def _grouped(connection, query: _Query, window: Window) -> dict[str, dict]:
+    """Run one aggregate SELECT: {column label: {breakdown key: value}}; without a breakdown the
+    single value is keyed None and holds for every key ("broadcast")."""
+    rows = connection.execute(query.statement, {"window_start": window.start, "window_end": window.end}).all()
+    labels = query.labels
+    if not query.grouped:
+        first = rows[0] if rows else (0.0,) * len(labels)
+        return {label: {None: float(value)} for label, value in zip(labels, first, strict=True)}
+    keys, *values = list(zip(*rows, strict=True)) or [()] * (len(labels) + 1)  # column by column
+    return {label: dict(zip(keys, map(float, column), strict=True)) for label, column in zip(labels, values, strict=True)}
+
+
+def _summary_filters(columns_of, flt: Filter) -> list:
+    conditions = [columns_of.as_of == WINDOW.end]
     if flt.province:
         conditions.append(columns_of.province_code == flt.province)
     if flt.districts:
@@ -74,39 +102,51 @@ def _sector_restriction(columns_of, measure: Measure, flt: Filter):
     return columns_of.sector_code.in_(codes) if codes else true()
 
 
+def _in_sectors(columns_of, measure: Measure, flt: Filter, value):
+    """`value` where the row is in the filter's sectors for this measure; the column itself without a sector filter."""
+    codes = sql_measures.sector_codes_for(measure, flt.sectors)
+    return case((columns_of.sector_code.in_(codes), value)) if codes else value
+
+
 def _breakdown_column(columns_of, by: str | None):
     names = {"district": "district_code", "sector": "sector_code", "province": "province_code"}
     return columns_of[names[by]] if by else None
 
 
-def _summary_query(connection, measures: list[Measure], flt: Filter, by: str | None, end: date) -> dict:
-    """All organisation-based measures for one date from the summary tables: one query for the
-    additive ones, one per distinct count."""
-    out: dict[str, dict] = {}
+@lru_cache(maxsize=256)
+def _summary_queries(codes: tuple[str, ...], flt: Filter, by: str | None) -> tuple[_Query, ...]:
+    """All organisation-based measures from the summary tables: one query for the additive ones,
+    one per distinct count. `flt` without its period: the date is a parameter."""
+    measures = [MEASURES_BY_CODE[code] for code in codes]
+    queries = []
     additive = [m for m in measures if m.aggregation != Aggregation.COUNT_DISTINCT]
     if additive:
-        columns = [func.coalesce(func.sum(case((_sector_restriction(summary_org.c, m, flt), summary_org.c[m.code]))),
-                                 0).label(m.code) for m in additive]
-        out.update(_grouped(connection, columns, _breakdown_column(summary_org.c, by),
-                            _summary_filters(summary_org.c, flt, end)))
+        columns = [func.coalesce(func.sum(_in_sectors(summary_org.c, m, flt, summary_org.c[m.code])), 0).label(m.code)
+                   for m in additive]
+        queries.append(_query(columns, _breakdown_column(summary_org.c, by), _summary_filters(summary_org.c, flt)))
     table = summary_distinct
     for m in (m for m in measures if m.aggregation == Aggregation.COUNT_DISTINCT):
-        where = [table.c.measure == m.code, _sector_restriction(table.c, m, flt), *_summary_filters(table.c, flt, end)]
-        counted = _grouped(connection, [func.count(distinct(table.c.value)).label(m.code)],
-                           _breakdown_column(table.c, by), where)
-        out.update(counted)
-    return out
+        where = [table.c.measure == m.code, _sector_restriction(table.c, m, flt), *_summary_filters(table.c, flt)]
+        queries.append(_query([func.count(distinct(table.c.value)).label(m.code)], _breakdown_column(table.c, by), where))
+    return tuple(queries)
 
 
-def _raw_query(connection, measures: list[Measure], source, window: Window, flt: Filter, by: str | None) -> dict:
+@lru_cache(maxsize=32)
+def _source(name: str):
+    return sql_measures.source(name, WINDOW)
+
+
+@lru_cache(maxsize=256)
+def _raw_query(source_name: str, codes: tuple[str, ...], flt: Filter, by: str | None) -> _Query:
     """Measures of one source table from the raw rows: one GROUP BY, one conditional aggregate each."""
+    source = _source(source_name)
     conditions = [source.where]
     if flt.province and "province" in source.dims:
         conditions.append(source.dims["province"] == flt.province)
     if flt.districts and "district" in source.dims:
         conditions.append(source.dims["district"].in_(flt.districts))
-    columns = [sql_measures.aggregate(m, source, window, flt.sectors).label(m.code) for m in measures]
-    return _grouped(connection, columns, source.dims.get(by) if by else None, [and_(*conditions)], source.from_clause)
+    columns = [sql_measures.aggregate(MEASURES_BY_CODE[code], source, WINDOW, flt.sectors).label(code) for code in codes]
+    return _query(columns, source.dims.get(by) if by else None, [and_(*conditions)], source.from_clause)
 
 
 def compute_measures(
@@ -119,24 +159,24 @@ def compute_measures(
     """
     period = flt.parsed_period
     window = Window(period.year_start, period.end)
+    scope = replace(flt, period="", comparison=Comparison.PREVIOUS_YEAR_END)  # what the statements depend on
     dates, summaries_fresh = _snapshot_dates(engine) if snapshots is None else snapshots
     covered = bool(dates) and min(dates) <= period.end <= max(dates)
-    by_source: dict[str, list[Measure]] = {}
+    by_source: dict[str, list[str]] = {}
     for code in codes:
-        measure = MEASURES_BY_CODE[code]
-        by_source.setdefault(measure.source, []).append(measure)
+        by_source.setdefault(MEASURES_BY_CODE[code].source, []).append(code)
 
     out: dict[str, dict] = {}
     with engine.connect() as connection:
         if summaries_fresh and period.end in dates:
-            summarised = [m for name in SUMMARY_SOURCES for m in by_source.pop(name, [])]
-            out.update(_summary_query(connection, summarised, flt, by, period.end))
-        for source_name, measures in by_source.items():
-            source = sql_measures.source(source_name, window)
-            if covered and (not source.needs_snapshot or period.end in dates):
-                out.update(_raw_query(connection, measures, source, window, flt, by))
+            summarised = tuple(code for name in SUMMARY_SOURCES for code in by_source.pop(name, []))
+            for query in _summary_queries(summarised, scope, by):
+                out.update(_grouped(connection, query, window))
+        for source_name, source_codes in by_source.items():
+            if covered and (not _source(source_name).needs_snapshot or period.end in dates):
+                out.update(_grouped(connection, _raw_query(source_name, tuple(source_codes), scope, by), window))
             else:
-                out.update({measure.code: {None: None} for measure in measures})
+                out.update({code: {None: None} for code in source_codes})
     for code in codes:
         measure = MEASURES_BY_CODE[code]
         if measure.org_kinds and sql_measures.sector_codes_for(measure, flt.sectors) == ():
@@ -144,26 +184,101 @@ def compute_measures(
     return out
 
 
-def _values_on(values: dict | None, keys: list) -> list:
-    """A measure's values on the breakdown's keys: broadcast, missing keys as 0, no data as None."""
+def _keys_by_group(engine: Engine, flt: Filter, by: str | None, indicators: list[Indicator],
+                   districts: list[str]) -> tuple[dict, list]:
+    """The breakdown's keys, computed once per kind of key list: {group: keys}, and each
+    indicator's group (by sector, an indicator's rows are its organisation type's sectors)."""
+    groups = [org_type_of(ind) if by == "sector" else None for ind in indicators]
+    keys: dict = {}
+    for group, ind in zip(groups, indicators, strict=True):
+        if group not in keys:
+            keys[group] = breakdown_keys(engine, flt, by, ind, districts)
+    return keys, groups
+
+
+class _Layout:
+    """The rows of one result, each indicator × its breakdown keys in order: shared by the
+    period asked for and its comparison periods, so their values line up by position."""
+
+    def __init__(self, engine: Engine, flt: Filter, indicators: list[Indicator], by: str | None, districts: list[str]):
+        self.flt, self.by, self.indicators = flt, by, indicators
+        self.keys, self.groups = _keys_by_group(engine, flt, by, indicators, districts)
+        self.counts = [len(self.keys[group]) for group in self.groups]
+        self.applicable = [_applicable(ind, flt, by) for ind in indicators]
+        self.indicator_of_row = np.repeat(np.arange(len(indicators)), self.counts)
+        # Every distinct key list once, and each row's position in them.
+        self.key_list = [key for keys in self.keys.values() for key in keys]
+        starts = dict(zip(self.keys, np.cumsum([0, *map(len, self.keys.values())]).tolist(), strict=False))
+        self.key_of_row = _stacked([np.arange(starts[group], starts[group] + count)
+                                    for group, count in zip(self.groups, self.counts, strict=True)]).astype(int)
+
+    def repeat(self, values: list):
+        """One value per indicator, repeated over its rows."""
+        return _column(values, self.indicator_of_row)
+
+    def per_key(self, function):
+        """function(key) on every row's breakdown key, computed once per distinct key."""
+        return _column([function(key) for key in self.key_list], self.key_of_row)
+
+
+def _objects(values: list) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _column(values: list, positions: np.ndarray):
+    """values[positions] as pandas stores a list of them: text (with gaps) as its string type, made
+    by one take rather than one Python object per row; anything else (all None) as objects."""
+    texts = [value for value in values if value is not None]
+    if len(positions) and texts and all(isinstance(value, str) for value in texts):
+        return pd.array(values, dtype="str").take(positions)
+    return _objects(values)[positions]
+
+
+def _aligned(values: dict | None, keys: list) -> np.ndarray:
+    """A measure's values on the breakdown's keys: broadcast, missing keys as 0, no data as NaN."""
     if values is None:
-        return [None] * len(keys)
+        return np.full(len(keys), np.nan)
     if None in values and len(values) == 1:
-        return [values[None]] * len(keys)
-    return [values.get(key, 0.0) for key in keys]
+        value = values[None]
+        return np.full(len(keys), np.nan if value is None else value)
+    return np.fromiter(map(values.get, keys, repeat(0.0)), dtype=float, count=len(keys))
 
 
-def _combine(ind: Indicator, numerator: float | None, denominator: float | None) -> float:
-    nan = float("nan")
-    if numerator is None:
-        return nan
+def _combine(ind: Indicator, numerator: np.ndarray, denominator: np.ndarray | None) -> np.ndarray:
+    """The indicator from its measures' arrays (NaN where there is no data or nothing to divide by)."""
     if ind.type == IndicatorType.SIMPLE:
         return numerator * ind.scale
-    if denominator is None:
-        return nan
     if ind.type == IndicatorType.DIFFERENCE:
         return (numerator - denominator) * ind.scale
-    return numerator / denominator * ind.scale if denominator else nan
+    quotient = np.full(len(numerator), np.nan)
+    np.divide(numerator, denominator, out=quotient, where=denominator != 0)  # NaN where there is nothing to divide by
+    return quotient * ind.scale
+
+
+def _period_values(engine: Engine, flt: Filter, layout: _Layout, wanted: set[str] | None, snapshots) -> dict:
+    """{indicator code: (numerators, denominators or None, values)} for one period, on the layout's
+    rows; only the indicators in `wanted` (all when None)."""
+    chosen = [(i, ind) for i, ind in enumerate(layout.indicators) if wanted is None or ind.code in wanted]
+    codes = sorted({c for _, ind in chosen for c in (ind.numerator, ind.denominator) if c})
+    measures = compute_measures(engine, codes, flt, layout.by, snapshots)
+    aligned: dict[tuple, np.ndarray] = {}
+
+    def on(code: str | None, i: int) -> np.ndarray:
+        group = layout.groups[i]
+        if not layout.applicable[i]:
+            return np.full(layout.counts[i], np.nan)
+        if (code, group) not in aligned:
+            aligned[(code, group)] = _aligned(measures.get(code), layout.keys[group])
+        return aligned[(code, group)]
+
+    out = {}
+    for i, ind in chosen:
+        numerators = on(ind.numerator, i)
+        denominators = on(ind.denominator, i) if ind.denominator else None
+        out[ind.code] = (numerators, denominators, _combine(ind, numerators, denominators))
+    return out
 
 
 def _applicable(ind: Indicator, flt: Filter, by: str | None) -> bool:
@@ -186,44 +301,59 @@ def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator |
     raise FilterError(f"Không thể phân tổ theo '{by}'.")
 
 
-def _frame(engine, flt, indicators, by, snapshots) -> pd.DataFrame:
-    codes = sorted({c for ind in indicators for c in (ind.numerator, ind.denominator) if c})
-    measures = compute_measures(engine, codes, flt, by, snapshots)
-    names = dict(district_choices(engine, flt.province))
-    all_districts = list(names)
-    end = flt.parsed_period.end
-    filter_districts, filter_sectors = ",".join(flt.districts) or None, ",".join(flt.sectors) or None
-    columns: dict[str, list] = {name: [] for name in (
-        "indicator", "label", "unit", "indicator_type", "time", "province", "district", "sector", "value", "numerator",
-        "denominator", "applicable")}
-    for ind in indicators:
-        keys = breakdown_keys(engine, flt, by, ind, all_districts)
-        applicable = _applicable(ind, flt, by)
-        numerators = _values_on(measures.get(ind.numerator) if applicable else None, keys)
-        denominators = (_values_on(measures.get(ind.denominator) if applicable else None, keys)
-                        if ind.denominator else [None] * len(keys))
-        count = len(keys)
-        columns["indicator"] += [ind.code] * count
-        columns["label"] += [ind.label_vi] * count
-        columns["unit"] += [ind.unit] * count
-        columns["indicator_type"] += [ind.type.value] * count
-        columns["time"] += [ind.time.value] * count
-        columns["province"] += keys if by == "province" else [flt.province] * count
-        columns["district"] += keys if by == "district" else [filter_districts] * count
-        columns["sector"] += keys if by == "sector" else [filter_sectors] * count
-        columns["value"] += [_combine(ind, n, d) for n, d in zip(numerators, denominators, strict=True)]
-        columns["numerator"] += numerators
-        columns["denominator"] += denominators
-        columns["applicable"] += [applicable] * count
-    frame = pd.DataFrame(columns)
-    frame.insert(5, "period", flt.period)
-    frame.insert(6, "as_of", end)
-    frame.insert(9, "district_name", [names.get(d) if d and "," not in d else None for d in columns["district"]])
-    frame.insert(11, "sector_label", [sector_label(s) if s and "," not in s else None for s in columns["sector"]])
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    if by and not frame.empty:
-        additive = frame["indicator"].map(lambda code: is_additive(INDICATORS_BY_CODE[code]))
-        totals = frame["value"].groupby(frame["indicator"]).transform("sum")
+def _stacked(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0)
+
+
+def _measure_column(arrays: list[np.ndarray]) -> np.ndarray:
+    """Numerators or denominators as a column: floats, or None throughout when no row has one."""
+    values = _stacked(arrays)
+    return values if len(values) and not np.isnan(values).all() else _objects([None] * len(values))
+
+
+def _one_area(value: str | None, names: dict) -> str | None:
+    return names.get(value) if value and "," not in value else None
+
+
+def _one_sector(value: str | None) -> str | None:
+    return sector_label(value) if value and "," not in value else None
+
+
+def _dimension(layout: _Layout, dimension: str, fixed: str | None, label=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A dimension column (the breakdown's keys, or the filter's value on every row) and its labels."""
+    if layout.by == dimension:
+        return layout.per_key(lambda key: key), layout.per_key(label) if label else None
+    every_row = np.zeros(sum(layout.counts), dtype=int)
+    return _column([fixed], every_row), _column([label(fixed)], every_row) if label else None
+
+
+def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
+    """The result's rows, assembled column by column from each indicator's arrays."""
+    flt, indicators = layout.flt, layout.indicators
+    district, district_name = _dimension(layout, "district", ",".join(flt.districts) or None,
+                                         lambda d: _one_area(d, names))
+    sector, label_of_sector = _dimension(layout, "sector", ",".join(flt.sectors) or None, _one_sector)
+    province, _ = _dimension(layout, "province", flt.province)
+    numerators, denominators, results = zip(*(values[ind.code] for ind in indicators), strict=True)
+    frame = pd.DataFrame({
+        "indicator": layout.repeat([ind.code for ind in indicators]),
+        "label": layout.repeat([ind.label_vi for ind in indicators]),
+        "unit": layout.repeat([ind.unit for ind in indicators]),
+        "indicator_type": layout.repeat([ind.type.value for ind in indicators]),
+        "time": layout.repeat([ind.time.value for ind in indicators]),
+        "period": flt.period,
+        "as_of": flt.parsed_period.end,
+        "province": province, "district": district, "district_name": district_name,
+        "sector": sector, "sector_label": label_of_sector,
+        "value": _stacked(list(results)),
+        "numerator": _measure_column(list(numerators)),
+        "denominator": _measure_column([d if d is not None else np.full(len(n), np.nan)
+                                        for n, d in zip(numerators, denominators, strict=True)]),
+        "applicable": np.repeat(np.array(layout.applicable, dtype=bool), layout.counts),
+    })
+    if layout.by and not frame.empty:
+        additive = np.repeat(np.array([is_additive(ind) for ind in indicators], dtype=bool), layout.counts)
+        totals = frame["value"].groupby(np.repeat(np.arange(len(indicators)), layout.counts)).transform("sum")
         frame["share"] = (frame["value"] / totals * 100).where(additive & (totals != 0))
     else:
         frame["share"] = None
@@ -243,26 +373,30 @@ def evaluate(
     Columns: indicator, label, unit, kind, period, as_of, district, sector, value, numerator,
     denominator, share (of the breakdown's total), previous_period (the same months a year earlier for flows), previous_value, change,
     target, target_high, comparator, attainment, expected, status, target_item.
+
+    The rows are laid out once; the period's values and each comparison period's are computed
+    on that layout and set side by side, by position.
     """
     check_breakdown(by)
     selected = [_indicator(code) for code in indicators] if indicators else list(INDICATORS)
     snapshots = _snapshot_dates(engine)
-    frame = _frame(engine, flt, selected, by, snapshots)
+    # District names label a breakdown by district or the filter's districts; a whole-area panel needs none.
+    names = dict(district_choices(engine, flt.province)) if by == "district" or flt.districts else {}
+    layout = _Layout(engine, flt, selected, by, list(names))
+    frame = _frame(layout, _period_values(engine, flt, layout, None, snapshots), names)
     period = flt.parsed_period
     stock_previous = comparison_period(period, flt.comparison)
     # A year-to-date count is compared with the same months a year earlier: 13 HTX founded by
     # 30/6/2023 against the whole of 2022 would read as a fall that is not one.
     flow_previous = period.same_period_last_year()
     previous_of = {ind.code: flow_previous if counted_over_the_year(ind) else stock_previous for ind in selected}
-    frame["previous_period"] = frame["indicator"].map(lambda code: previous_of[code].code)
+    frame["previous_period"] = layout.repeat([previous_of[ind.code].code for ind in selected])
     if compare:
-        keys = ["indicator", "district", "sector", "province"]
-        befores = []
+        before: dict[str, tuple] = {}
         for previous in dict.fromkeys(previous_of.values()):
-            group = [ind for ind in selected if previous_of[ind.code] == previous]
-            befores.append(_frame(engine, replace(flt, period=previous.code), group, by, snapshots)[[*keys, "value"]])
-        before = pd.concat(befores, ignore_index=True).rename(columns={"value": "previous_value"})
-        frame = frame.merge(before, on=keys, how="left")
+            wanted = {code for code, other in previous_of.items() if other == previous}
+            before.update(_period_values(engine, replace(flt, period=previous.code), layout, wanted, snapshots))
+        frame["previous_value"] = _stacked([before[ind.code][2] for ind in selected])
         frame["change"] = frame["value"] - frame["previous_value"]
     else:
         frame["previous_value"] = None
