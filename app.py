@@ -21,6 +21,7 @@ SCREENS = [
     Screen("pages/lien_minh.py", "page_alliance", ":material/handshake:", "alliance_title"),
     Screen("pages/so_sanh.py", "page_compare", ":material/leaderboard:", "compare_title"),
     Screen("pages/du_lieu.py", "page_data", ":material/download:", "data_title"),
+    Screen("pages/bao_cao.py", "page_report", ":material/description:", "report_title"),
     Screen("pages/kiem_tra.py", "page_checks", ":material/fact_check:", "page_checks", filter_line=False,
            needs_data=False),
     Screen("pages/nhap_du_lieu.py", "page_import", ":material/upload_file:", "page_import", filter_line=False,
@@ -32,6 +33,7 @@ PRESENTATION = Screen("pages/trinh_chieu.py", "page_present", ":material/slidesh
 view.open_wanted_page(list(frame.navigation(SCREENS, view.url_lang(), current_role())))  # a deep link opened first
 if not view.presenting():  # slides lay out their own rows
     style.responsive_css()
+frame.stop_unless_usable(SCREENS, view.url_lang())  # empty or half-built: said so, before the sidebar reads it
 shown = view.sidebar_filters()
 sidebar_sign_in(shown.lang)
 

@@ -6,17 +6,27 @@ Every function returns a copy a page may change; none writes SQL or computes a f
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from hxcore.db import schema
+from hxcore.db import health, schema
+from hxcore.engine import checks as validation
 from hxcore.engine import frames, lists
 from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import available_periods, district_choices, evaluate, province_choices
+from hxcore.engine.report_data import gather
 from hxcore.io.demo import ensure_demo
 from hxcore.model.filters import Filter
+from hxcore.present import report_docx
+from hxcore.present.frames import heat_frame as heat_cells_of
 from hxcore.present.frames import list_labels
+from hxcore.present.frames import shown as shown_of
+from hxcore.present.report import Report, build
 
 # ---------------------------------------------------------------------------------------------
 # Engine and data version
@@ -35,15 +45,45 @@ def _configured_connection():
 
 
 @st.cache_resource(show_spinner=False)
-def _engine_for(url: str):
-    engine = _configured_connection() or schema.make_engine(url)
-    ensure_demo(engine)
+def _engine_for(url: str, bundled: bool):
+    configured = _configured_connection()
+    if configured is not None:
+        return configured
+    engine = schema.make_engine(url)
+    if bundled:  # only the bundled data/hx.sqlite gets the demo on first start: a database an office
+        ensure_demo(engine)  # chose is never filled with invented data (an empty one is reported, see unusable())
     return engine
 
 
 def get_engine():
     """One engine per database URL for the whole server (HX_DATABASE_URL or data/hx.sqlite)."""
-    return _engine_for(schema.database_url())
+    return _engine_for(schema.database_url(), not os.environ.get(schema.DATABASE_URL_VARIABLE))
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """Why the database cannot be read: health's sentence (None when it cannot even be reached),
+    the driver's error, where it is, and whether people's imports were in it."""
+
+    problem: str | None
+    detail: str
+    url: str
+    imports: int = 0
+    backup: str | None = None
+
+
+def unusable(engine) -> Unusable | None:
+    """None when the database can be read; else what is wrong with it (checked on every run: a
+    database built or emptied meanwhile is seen at once)."""
+    try:
+        problem = health.database_problem(engine)
+        if problem is None:
+            return None
+        imports = health.import_count(engine)
+        return Unusable(problem, "", health.shown_url(engine), imports, health.latest_backup(engine) if imports else None)
+    except SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        return Unusable(None, detail, health.shown_url(engine))
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -93,6 +133,42 @@ def heat_frame(engine, flt: Filter, code: str, org_type: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
+def _heat_cells(_engine, version: str, flt: Filter, code: str, org_type: str, lang: str) -> pd.DataFrame:
+    return heat_cells_of(_heat(_engine, version, flt, code, org_type), lang)
+
+
+def heat_cells(engine, flt: Filter, code: str, org_type: str, lang: str) -> pd.DataFrame:
+    """present.frames.heat_frame() of heat_frame(): the map's cells with their numbers written out
+    (5.000 of them for the country: written once per data version, not on every rerun)."""
+    return _heat_cells(engine, version(engine), flt, code, org_type, lang).copy()
+
+
+# Streamlit hashes a frame argument whole below 50.000 rows and only a sample above: cache below.
+HASHED_WHOLE = 50_000
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return shown_of(frame, lang)
+
+
+def shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """present.frames.shown(): a table's numbers written out, cached on the table's content (a
+    national breakdown has thousands of figures to write; a rerun should not write them again)."""
+    return _shown(frame, lang).copy() if len(frame) < HASHED_WHOLE else shown_of(frame, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=50)
+def _checks(_engine, version: str, report: str | None, period: str | None) -> pd.DataFrame:
+    return validation.check(_engine, report=report, period=period)
+
+
+def checks_frame(engine, report: str | None = None, period: str | None = None) -> pd.DataFrame:
+    """engine.checks.check(): the data checks of a published report or of a period, cached on the data version."""
+    return _checks(engine, version(engine), report, period).copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
 def _targets(_engine, version: str, flt: Filter) -> pd.DataFrame:
     return target_table(_engine, flt)
 
@@ -119,6 +195,17 @@ def list_frame(engine, name: str, flt: Filter, lang: str = "vi") -> pd.DataFrame
     """A unit-level list from hxcore.engine.lists (coops, groups, projects, loans, training), its
     labels in the page's language."""
     return list_labels(_list(engine, version(engine), name, flt).copy(), name, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=50)
+def _report(_engine, version: str, flt: Filter) -> tuple[Report, bytes]:
+    built = build(gather(_engine, flt))
+    return built, report_docx.write(built)
+
+
+def report(engine, flt: Filter) -> tuple[Report, bytes]:
+    """The report for the filter (present.report.build over engine.report_data.gather) and its .docx bytes."""
+    return _report(engine, version(engine), flt)
 
 
 # ---------------------------------------------------------------------------------------------

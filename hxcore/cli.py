@@ -16,16 +16,17 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from hxcore.bench import run_benchmark
+from hxcore.bench import run_from_cli
 from hxcore.db.health import database_problem, import_count, latest_backup, shown_url
-from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, database_url, make_engine
+from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
 from hxcore.engine import checks as validation
 from hxcore.engine.attainment import target_table
 from hxcore.engine.compute import available_periods, district_choices, evaluate, resolve_districts
 from hxcore.engine.lists import LISTS
+from hxcore.engine.report_data import gather
 from hxcore.engine.targets import resolutions
 from hxcore.io import auth, importer
-from hxcore.io.demo import DatabaseHoldsImports, build_demo, ensure_demo
+from hxcore.io.demo import DatabaseHoldsImports, build_demo
 from hxcore.io.national import build_national
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
 from hxcore.model.filters import Filter, FilterError, resolve_sectors
@@ -33,7 +34,7 @@ from hxcore.model.labels import label
 from hxcore.model.periods import Comparison, Period, PeriodError
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import t
-from hxcore.present import export, fmt, frames
+from hxcore.present import export, fmt, frames, report, report_docx
 
 CSV_COLUMNS = ["indicator", "period", "as_of", "district", "sector", "value", "unit", "numerator", "denominator",
                "previous_period", "previous_value", "change", "share", "target", "attainment", "status", "label"]
@@ -132,26 +133,7 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_bench(args) -> int:
-
-    url = args.db
-    if url is None and args.scale == "national":
-        path = PROJECT_DIR / "data" / f"hx-national-{args.coops}.sqlite"
-        url = f"sqlite:///{path}"
-        if not path.exists():
-
-            print(f"Tạo dữ liệu toàn quốc tổng hợp tại {path}…", flush=True)
-            build_national(make_engine(url), coops=args.coops, groups=args.groups,
-                           progress=lambda m: print(m, flush=True))
-    engine = make_engine(url)
-    if url is None:
-
-        ensure_demo(engine)
-    unusable = _unusable(engine)
-    if unusable:
-        print(unusable, file=sys.stderr)
-        return 2
-    run_benchmark(engine, period=args.period, repeat=args.repeat, print_=lambda m: print(m, flush=True))
-    return 0
+    return run_from_cli(args)
 
 
 def cmd_build_demo(args) -> int:
@@ -200,8 +182,30 @@ def cmd_list(args) -> int:
     return 0
 
 
+REPORT_FORMATS = {"docx": report_docx.write, "md": lambda r: report.to_markdown(r).encode(),
+                  "txt": lambda r: report.to_text(r).encode()}
+
+
+def cmd_report(args) -> int:
+    """The half-year report (§I, §II and the annex by district) as a Word draft, or its text."""
+    engine = make_engine(args.db)
+    flt = _filter(engine, args)
+    built = report.build(gather(engine, flt))
+    data = REPORT_FORMATS[args.format](built)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        return 0
+    output = Path(args.output or export.file_name("bao-cao", flt, dict(district_choices(engine)), args.format))
+    output.write_bytes(data)
+    print(f"Đã ghi báo cáo {flt.parsed_period.label()} vào {output}; {len(built.flagged)} số liệu không qua kiểm tra "
+          "được đánh dấu.", file=sys.stderr)
+    return 0
+
+
 def cmd_import(args) -> int:
-    """Validate a file (--dry-run) or import it in one transaction as a signed-in editor."""
+    """Validate a file (--dry-run) or import it in one transaction as a signed-in editor.
+
+    The file is checked once: the commit reuses this dry run while the database has not changed."""
 
     path = Path(args.file)
     if not path.is_file():
@@ -226,15 +230,15 @@ def cmd_import(args) -> int:
     user = args.user or input("Tên đăng nhập: ")
     password = os.environ.get("HX_PASSWORD") or getpass.getpass("Mật khẩu: ")
     try:
-        session = auth.sign_in(user, password)
-        record = importer.commit_import(engine, data, path.name, args.period, session)
+        session = auth.sign_in(user, password, engine=engine)  # attempts counted in this database, like the app's
+        record = importer.commit_import(engine, data, path.name, args.period, session, checked=plan)
     except (auth.SignInError, auth.PermissionDenied) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 3
-    except importer.ImportRejected as error:
+    except importer.ImportRejected as error:  # errors found since the dry run, or another import running
         print(f"Từ chối: {error}", file=sys.stderr)
         return 1
-    print(f"Đã nhập (lần {record.id}): thêm {record.rows_added}, thay đổi {record.rows_changed} dòng. "
+    print(record.note or f"Đã nhập (lần {record.id}): thêm {record.rows_added}, thay đổi {record.rows_changed} dòng. "
           f"Bản sao lưu: {record.backup_path or '(không có: không phải SQLite)'}")
     return 0
 
@@ -362,6 +366,14 @@ def parser() -> argparse.ArgumentParser:
     unit_list.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: tên tệp như trang Dữ liệu)")
     unit_list.set_defaults(run=cmd_list, compare=Comparison.PREVIOUS_YEAR_END.value)
 
+    rep = commands.add_parser("report", help="báo cáo tình hình KTTT (DOCX theo Nghị định 30/2020/NĐ-CP)")
+    rep.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
+    rep.add_argument("--district", "--area", dest="district", action="append", default=[],
+                     help="mã GSO, slug (tam-duong) hoặc tên")
+    rep.add_argument("--format", default="docx", choices=list(REPORT_FORMATS))
+    rep.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: hx_bao-cao_<nơi>_<kỳ>.docx)")
+    rep.set_defaults(run=cmd_report, sector=[], compare=Comparison.PREVIOUS_YEAR_END.value)
+
     imp = commands.add_parser("import", help="nhập tệp Excel/CSV (kiểm tra trước, ghi tất cả hoặc không gì)")
     imp.add_argument("file")
     imp.add_argument("--period", required=True, help="kỳ báo cáo của số liệu, ví dụ 2023-H1")
@@ -386,7 +398,7 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-READS_DATA = ("indicators", "targets", "check", "list")  # commands that refuse an empty or half-built database
+READS_DATA = ("indicators", "targets", "check", "list", "report")  # commands that refuse an empty or half-built database
 
 
 def _unusable(engine) -> str | None:

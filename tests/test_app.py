@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from hxcore.db import schema
+from hxcore.db.schema import create_schema, make_engine
 from hxcore.engine.attainment import target_table
 from hxcore.engine.compute import evaluate
 from hxcore.io import auth
@@ -246,3 +250,78 @@ def test_english_mode_lists_speak_english(engine):
     shown = " ".join(str(frame.value.to_numpy().tolist()) for frame in at.dataframe)
     assert "Awareness class" in shown  # a class's kind (its title is data, and stays as written)
     assert "No project yet" in shown and "Chưa xây dựng dự án" not in shown  # a project's status
+
+
+def code_spans(markdown: str) -> list[str]:
+    """The contents of the Markdown code spans in `markdown`, as CommonMark reads them."""
+    return [inner[1:-1] if inner.startswith(" ") and inner.endswith(" ") and inner.strip() else inner
+            for _fence, inner in re.findall(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", markdown)]
+
+
+def test_url_values_are_shown_as_plain_text():
+    """Markdown in a link's values is shown character for character: no link, no bold, no new block."""
+    hostile = ["**x**[a](http://e)", "`x` ``y``", "a\n# Tiêu đề"]
+    at = app({"district": hostile})
+    assert not at.exception
+    notice = [w.value for w in at.warning if "không hợp lệ" in w.value]
+    assert notice, [w.value for w in at.warning]
+    shown = code_spans(notice[0])
+    assert shown == ["district=**x**[a](http://e)", "district=`x` ``y``", "district=a\\n# Tiêu đề"]
+    outside = re.sub(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", "", notice[0])
+    assert not set("*[]()#\n") & set(outside), outside  # nothing Markdown reads outside the code spans
+
+
+def test_code_span_and_escape_keep_every_character():
+    for text in ("**x**[a](http://e)", "`", "``a`", "$x$ :red[y] <b>z</b>", "100%_của_*tổng*"):
+        span = fmt.code_span(text)
+        assert code_spans(span) == [text], span
+    assert fmt.markdown_escaped("[a](http://e) *b*") == r"\[a\]\(http\:\/\/e\) \*b\*"
+    assert "\n" not in fmt.markdown_escaped("a\n\n# b")
+
+
+def database_app(monkeypatch, url: str, lang: str = "VI") -> AppTest:
+    monkeypatch.setenv("HX_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def assert_reported_on_every_page(at: AppTest, *expected: str) -> None:
+    for page in [None, *PAGES]:
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        errors = [e.value for e in at.error]
+        assert errors and all(text in errors[0] for text in expected), (page, errors)
+        assert not at.metric and not at.dataframe and not at.title, page  # stopped before the frame drew figures
+
+
+def test_an_empty_database_file_is_reported_on_every_page(tmp_path, monkeypatch):
+    path = tmp_path / "trong.sqlite"
+    path.touch()
+    at = database_app(monkeypatch, f"sqlite:///{path}")
+    assert_reported_on_every_page(at, "Không hiển thị được số liệu", "cơ sở dữ liệu trống", "build-demo")
+    assert path.stat().st_size == 0  # a database someone chose is never filled with demo data
+    english = database_app(monkeypatch, f"sqlite:///{path}", "EN")
+    assert any("No figures can be shown" in e.value for e in english.error)
+
+
+def test_a_database_without_organisations_is_reported(tmp_path, monkeypatch):
+    engine = make_engine(f"sqlite:///{tmp_path / 'dungdo.sqlite'}")
+    create_schema(engine)
+    at = database_app(monkeypatch, str(engine.url))
+    assert_reported_on_every_page(at, "dựng dở", "không có tổ chức nào", "build-demo")
+    with engine.begin() as connection:  # people's imports were in it: no rebuild is suggested
+        connection.execute(insert(schema.imports).values(user_name="lan", imported_at="2026-01-01T00:00:00",
+                                                         file_name="htx.xlsx", file_sha256="0" * 64, period="2023-H1"))
+    at = database_app(monkeypatch, str(engine.url))
+    errors = [e.value for e in at.error]
+    assert errors and "1 lần nhập" in errors[0] and "build-demo" not in errors[0]
+
+
+def test_a_missing_database_file_is_reported_and_not_created(tmp_path, monkeypatch):
+    path = tmp_path / "khong-co.sqlite"
+    at = database_app(monkeypatch, f"sqlite:///{path}")
+    assert not at.exception
+    assert any("không có tệp cơ sở dữ liệu" in e.value for e in at.error)
+    assert not path.exists()

@@ -21,6 +21,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_compare": ("So sánh", "Compare"),
     "page_data": ("Dữ liệu và tải về", "Data and downloads"),
     "page_present": ("Trình chiếu", "Presentation"),
+    "page_report": ("Báo cáo", "Report"),
     # sidebar
     "filters": ("Bộ lọc", "Filters"),
     "period": ("Kỳ báo cáo", "Period"),
@@ -42,6 +43,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "checks_col_code": ("Mã", "Code"),
     "checks_col_rule": ("Quy tắc", "Rule"),
     "page_import": ("Nhập dữ liệu", "Import data"),
+    # report
+    "report_title": ("Báo cáo tình hình kinh tế tập thể", "The collective-economy report"),
+    "report_intro": ("Bản dự thảo báo cáo của Ban Chấp hành Liên minh HTX tỉnh, viết từ số liệu: mọi con số do hx tính. "
+                     "Tải về bản Word (trình bày theo Nghị định 30/2020/NĐ-CP) để hoàn thiện phần đánh giá, nhiệm vụ "
+                     "và giải pháp.",
+                     "A draft of the Executive Committee's report written from the data: hx computes every figure. "
+                     "Download the Word file (laid out as Decree 30/2020/NĐ-CP asks) to add the assessment, tasks and "
+                     "measures. The report itself is written in Vietnamese."),
+    "report_all_sectors": ("Báo cáo luôn tính cho tất cả lĩnh vực; bộ lọc lĩnh vực không áp dụng.",
+                           "The report always covers every sector; the sector filter does not apply."),
+    "report_flagged": ("{n} số liệu không qua quy tắc kiểm tra, được tô màu trong bản dự thảo (xem trang Kiểm tra số "
+                       "liệu).", "{n} figures fail a validation rule and are highlighted in the draft (see Data checks)."),
+    "report_download": ("Tải báo cáo (Word)", "Download the report (Word)"),
+    "report_preview": ("Xem trước", "Preview"),
     "districts": ("Huyện, thành phố", "Districts"),
     "districts_ph": ("Toàn tỉnh (chọn huyện để lọc)", "Whole province (choose to filter)"),
     "sectors": ("Lĩnh vực", "Sectors"),
@@ -124,6 +139,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "search": ("Tìm theo tên, xã", "Search by name or commune"),
     "search_ph": ("Gõ tên HTX hoặc tên xã", "Type a name or a commune"),
     "rows_shown": ("{n} đơn vị", "{n} organisations"),
+    "table_page": ("Trang", "Page"),
+    "table_page_rows": ("Dòng {first}–{last} trong {n} · trang {page}/{pages}; tệp tải về có đủ mọi dòng",
+                        "Rows {first}–{last} of {n} · page {page} of {pages}; downloads hold every row"),
     "operating": ("Đang hoạt động", "Operating"),
     "stopped": ("Ngừng hoạt động", "Stopped"),
     "state": ("Tình trạng", "Status"),
@@ -229,6 +247,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "sign_out": ("Đăng xuất", "Sign out"),
     "signed_in_as": ("Biên tập viên: {user}", "Editor: {user}"),
     "session_expired": ("Phiên làm việc đã hết hạn, hãy đăng nhập lại.", "Your session has expired: please sign in again."),
+    # an empty, half-built or unreachable database (hxapp/frame.py)
+    "db_problem": ("Không hiển thị được số liệu: {problem} ({url}).", "No figures can be shown: {problem} ({url})."),
+    "db_unreachable": ("không kết nối hoặc không đọc được cơ sở dữ liệu ({detail})",
+                       "the database cannot be reached or read ({detail})"),
+    "db_problem_empty": ("Cơ sở dữ liệu chưa có dữ liệu đã nhập nên không mất gì. Người quản trị có thể nhập số liệu "
+                         "(`python -m hxcore import TỆP --period KỲ --user TÊN`), tạo dữ liệu minh họa "
+                         "(`python -m hxcore build-demo`) hoặc chọn cơ sở dữ liệu khác (`HX_DATABASE_URL`).",
+                         "No imported data was in it, so nothing is lost. An administrator can import figures "
+                         "(`python -m hxcore import FILE --period PERIOD --user NAME`), build the demo data "
+                         "(`python -m hxcore build-demo`) or choose another database (`HX_DATABASE_URL`)."),
+    "db_problem_imports": ("Cơ sở dữ liệu này đã có {n} lần nhập dữ liệu: dữ liệu đã nhập có thể đã mất. Đừng ghi gì "
+                           "thêm vào đó; bản sao lưu gần nhất: {backup}.",
+                           "This database has had {n} imports: imported data may have been lost. Write nothing more "
+                           "to it; the latest backup: {backup}."),
+    "db_no_backup": ("không có, hãy khôi phục từ bản sao lưu của máy chủ", "none here, restore the server's backup"),
 }
 
 # Export headers: the long indicator table's columns, in the downloaded file.
