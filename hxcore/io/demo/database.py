@@ -23,6 +23,7 @@ from hxcore.db import schema
 from hxcore.db.health import import_count, latest_import, shown_url, sqlite_path
 from hxcore.engine.summary import refresh_summaries
 from hxcore.io.demo.content import SEED, lai_chau_content
+from hxcore.io.processes import process_alive
 
 DEMO_NOTE = ("Dữ liệu minh họa: số liệu tỉnh Lai Châu 30/6/2023 và cuối năm 2022 theo báo cáo 6 tháng đầu năm 2023; "
              "số liệu theo huyện và các kỳ khác là số giả định.")
@@ -128,18 +129,8 @@ def _remove_orphans(path: Path) -> None:
     """Files left by builds that were killed (their process is gone)."""
     for orphan in path.parent.glob(f"{path.name}{_ASIDE}*"):
         pid = orphan.name[len(path.name) + len(_ASIDE):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             orphan.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _unlink(path: Path) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hxcore.io.importer.plan import ImportPlan, ImportRejected
 from hxcore.io.importer.problems import Problem
+from hxcore.io.processes import process_alive
 
 NAME = "import"  # the one lease of a database
 LEASE_EXPIRY = timedelta(hours=1)  # a lease of another host, whose process cannot be asked, counts as dead after this
@@ -225,14 +226,4 @@ def _alive(conn: Connection, held: Mapping) -> bool:
         return datetime.now(UTC) - datetime.fromisoformat(held["started_at"]) < LEASE_EXPIRY
     if held["pid"] == os.getpid():
         return held["process"] == _PROCESS and held["token"] in _HELD
-    return _process_alive(held["pid"])
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(held["pid"])
