@@ -16,6 +16,7 @@ st.set_page_config(page_title="KTTT Lai Châu", page_icon=":material/groups:", l
 SCREENS = [
     Screen("pages/tong_quan.py", "page_overview", ":material/dashboard:", "overview_title", default=True),
     Screen("pages/chi_tieu.py", "page_targets", ":material/flag:", "targets_title"),
+    Screen("pages/can_chi_dao.py", "page_attention", ":material/priority_high:", "attention_title"),
     Screen("pages/hop_tac_xa.py", "page_coops", ":material/storefront:", "coops_title"),
     Screen("pages/to_hop_tac.py", "page_groups", ":material/diversity_3:", "groups_title"),
     Screen("pages/lien_minh.py", "page_alliance", ":material/handshake:", "alliance_title"),
@@ -25,6 +26,8 @@ SCREENS = [
     Screen("pages/kiem_tra.py", "page_checks", ":material/fact_check:", "page_checks", filter_line=False,
            needs_data=False),
     Screen("pages/nhap_du_lieu.py", "page_import", ":material/upload_file:", "page_import", filter_line=False,
+           needs_data=False, editors_only=True),
+    Screen("pages/sua_chi_tieu.py", "page_targets_edit", ":material/edit_note:", "page_targets_edit", filter_line=False,
            needs_data=False, editors_only=True),
 ]
 # The projector: one hidden page, its header a single bold line (no title_key).

@@ -18,7 +18,7 @@ from hxcore.db import health, schema
 from hxcore.engine import checks as validation
 from hxcore.engine import frames, lists
 from hxcore.engine.attainment import gap_by_district, target_table
-from hxcore.engine.compute import available_periods, district_choices, evaluate, province_choices
+from hxcore.engine.compute import available_periods, commune_choices, district_choices, evaluate, province_choices
 from hxcore.engine.report_data import gather
 from hxcore.io.demo import ensure_demo
 from hxcore.model.filters import Filter
@@ -235,6 +235,17 @@ def _districts_in(_engine, version: str, province: str) -> list[tuple[str, str]]
 
 def districts_in(engine, province: str) -> list[tuple[str, str]]:
     return _districts_in(engine, version(engine), province)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _communes_at(_engine, version: str, day, province: str | None, districts: tuple[str, ...]) -> list[tuple[str, str]]:
+    return commune_choices(_engine, day, province, districts)
+
+
+def communes_at(engine, day, province: str | None = None, districts: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(code, name) of the communes valid on `day` (the 38 new ones of Lai Châu from 1/7/2025),
+    within the chosen (former) districts."""
+    return _communes_at(engine, version(engine), day, province, tuple(districts))
 
 
 @st.cache_data(show_spinner=False)

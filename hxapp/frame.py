@@ -82,6 +82,8 @@ def header(screen: Screen, view: View) -> None:
         st.title(t(screen.title_key, lang))
         if screen.filter_line:
             st.markdown(frames.header_text(view.flt, view.district_names, lang))
+            for note in frames.reform_notes(view.flt, lang):
+                st.caption(f"ⓘ {note}")
     if screen.needs_data and not has_data(view):
         if view.presentation:  # the sidebar is hidden: the way out must stay on screen
             st.button(t("exit_present", lang), on_click=leave_presentation, key="present_exit")

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit_shortcuts import add_shortcuts
 
-from hxapp import data, style
+from hxapp import attention, data, style
 from hxapp.view import View
 from hxapp.widgets import chart
 from hxcore.engine import frames as shaping
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.texts import t
 from hxcore.present import charts, frames
+
+# The district ranking's height on a slide: 8 districts (or the lead's communes) fit in it at
+# 1280×720, the shortest projector screen, beside the figure, with the title and buttons above.
+RANKING_HEIGHT = 300
+# Keys of a keyboard and of presentation clickers (which send PageDown/PageUp): e.key, lower case.
+NEXT_KEYS, PREVIOUS_KEYS = ["arrowright", "pagedown", " "], ["arrowleft", "pageup"]
+BULLET_WIDTH = 290  # a facet does not stretch: this fits the figure's column at 1024 px
 
 
 def figure(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
@@ -39,11 +47,11 @@ def _target(view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
     lang = view.lang
     line, status = frames.slide_target_lines(targets.loc[slide.target], lang)
     st.markdown(line)
-    st.markdown(f"## {status}")
+    st.markdown(f"### {status}")
     bullet = targets.loc[[slide.target]].copy()
     bullet["display_label"] = frames.slide_title(slide, lang)
     chart(charts.bullet_chart(charts.bullet_frame(bullet, view.status_labels, lang), view.status_labels,
-                              presentation=True, lang=lang, width=460))
+                              presentation=True, lang=lang, width=BULLET_WIDTH))
 
 
 def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
@@ -57,4 +65,15 @@ def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> 
     if not ranked.empty:
         chart(charts.ranking_chart(ranked, label="district_name", value="value", text="text",
                                    target=shaping.slide_target(targets, slide), presentation=True, lang=lang,
-                                   decimals=INDICATORS_BY_CODE[slide.code].decimals))
+                                   decimals=INDICATORS_BY_CODE[slide.code].decimals, height=RANKING_HEIGHT))
+
+
+def needs_decision(engine, view: View) -> None:
+    """The last slide, "Cần chỉ đạo": what needs a decision, each list's count and first lines."""
+    st.title(t("page_attention", view.lang))
+    attention.slide(engine, view)
+
+
+def keyboard(next_key: str, previous_key: str) -> None:
+    """→, PageDown and Space press the button keyed `next_key`; ←, PageUp the one keyed `previous_key`."""
+    add_shortcuts(**{next_key: NEXT_KEYS, previous_key: PREVIOUS_KEYS})

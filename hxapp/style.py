@@ -9,14 +9,21 @@ PRESENT_CSS = """
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 header[data-testid="stHeader"]
   { display: none !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 22px !important; color: #000 !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 0.6rem !important; padding-bottom: 0 !important;
+  max-width: 100% !important; }
+/* A slide fits the screen whole (1024×768, 1280×720): tighter gaps between blocks than on a page. */
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.45rem !important; }
+[data-testid="stMainBlockContainer"] h1 { padding: 0.1rem 0 0.2rem 0 !important; }
+[data-testid="stMainBlockContainer"] h3 { padding: 0.1rem 0 !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li, [data-testid="stCaptionContainer"]
+  { font-size: 22px !important; color: #000 !important; }
+[data-testid="stMarkdownContainer"] li { margin: 0 !important; line-height: 1.3 !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 64px !important; color: #000 !important;
   line-height: 1.15 !important; white-space: normal !important; }
 [data-testid="stMetricLabel"] p { font-size: 26px !important; color: #000 !important; white-space: normal !important; }
 [data-testid="stMetricDelta"] { font-size: 24px !important; }
 button p { font-size: 22px !important; }
-h1 { font-size: 44px !important; color: #000 !important; }
+h1 { font-size: 40px !important; color: #000 !important; }
 </style>
 """
 
@@ -33,6 +40,24 @@ RESPONSIVE_CSS = """
 div[data-testid="stMetricValue"] *, div[data-testid="stMetricLabel"] *, div[data-testid="stMetricDelta"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media (max-width: 1200px) { div[data-testid="stMetricValue"] { font-size: 1.9rem !important; } }
+/* Printing a page: the figures, not the app. No sidebar, header, toolbar or buttons; the page's
+   full width; a chart, table or card never split across sheets; a new sheet before each section. */
+@media print {
+  section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stExpandSidebarButton"], [data-testid="stElementToolbar"], [data-testid="stBaseButton-elementToolbar"],
+  .stButton, .stDownloadButton, [data-testid="stDownloadButton"], [data-testid="stButton"], .stTextInput,
+  [data-testid="stNumberInput"], [data-testid="stRadio"], [data-testid="stSegmentedControl"], iframe
+    { display: none !important; }
+  [data-testid="stMain"], [data-testid="stMainBlockContainer"], .block-container
+    { max-width: 100% !important; padding: 0 !important; margin: 0 !important; overflow: visible !important; }
+  [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"],
+  [data-testid="stHorizontalBlock"], [data-testid="stAlert"]
+    { break-inside: avoid; page-break-inside: avoid; }
+  [data-testid="stHeading"]:has(h2), [data-testid="stHeading"]:has(h3) { break-before: page; page-break-before: always; }
+  [data-testid="stHeading"] { break-after: avoid; page-break-after: avoid; }
+  [data-testid="stVegaLiteChart"] { width: 100% !important; }
+}
 </style>
 """
 

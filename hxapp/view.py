@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
 from hxapp import data
-from hxcore.model.areas import AmbiguousName, match_area
+from hxcore.model.areas import AmbiguousName, after_reform, match_area
 from hxcore.model.filters import Filter
 from hxcore.model.labels import code_of
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
@@ -27,7 +28,8 @@ from hxcore.present import fmt, frames
 # URL parameter names: part of every shared link, so never rename them.
 K_LANG, K_PERIOD, K_DISTRICTS, K_SECTORS, K_COMPARE, K_PRESENT = "lang", "period", "district", "sector", "compare", "present"
 K_PROVINCE = "province"
-MULTI_KEYS = (K_DISTRICTS, K_SECTORS)  # parameters that may repeat
+K_AREA = "area"  # communes valid at the period's end: the 38 new ones of Lai Châu from 1/7/2025
+MULTI_KEYS = (K_DISTRICTS, K_SECTORS, K_AREA)  # parameters that may repeat
 DEFAULT_PERIOD = "2023-H1"  # the period of the report the tool reproduces
 EXTRA_PERIODS = ("2020-H1",)  # offered although the database has none, so "no data" can be asked for
 LANG_OPTIONS = {"VI": "vi", "EN": "en"}
@@ -114,15 +116,19 @@ class Labels:
     district: dict
     sector: dict
     comparison: dict
+    commune: dict
+    day: date = field(default=date(2023, 6, 30))  # the chosen period's end: district labels depend on it
 
     def valid(self) -> dict[str, set[str]]:
         return {K_PERIOD: set(self.period.values()), K_DISTRICTS: set(self.district.values()),
-                K_SECTORS: set(self.sector.values()), K_COMPARE: {str(v) for v in self.comparison.values()}}
+                K_SECTORS: set(self.sector.values()), K_COMPARE: {str(v) for v in self.comparison.values()},
+                K_AREA: set(self.commune.values())}
 
 
-def labels_for(lang: str, periods: list[str], districts: list[tuple[str, str]]) -> Labels:
+def labels_for(lang: str, periods: list[str], districts: list[tuple[str, str]],
+               communes: list[tuple[str, str]] = ()) -> Labels:
     return Labels(lang, {p: Period.parse(p).label(lang) for p in periods}, dict(districts),
-                  {c: sector_label(c, lang) for c in SECTOR_CODES}, frames.comparison_labels(lang))
+                  {c: sector_label(c, lang) for c in SECTOR_CODES}, frames.comparison_labels(lang), dict(communes))
 
 
 def _period_from(value: str, labels: Labels) -> str | None:
@@ -141,6 +147,14 @@ def _district_from(value: str, labels: Labels) -> str | None:
     return labels.district.get(code) if code else None
 
 
+def _commune_from(value: str, labels: Labels) -> str | None:
+    try:
+        code = match_area(value, list(labels.commune.items()))
+    except AmbiguousName:
+        return None
+    return labels.commune.get(code) if code else None
+
+
 def _sector_from(value: str, labels: Labels) -> str | None:
     code = value.strip().lower().replace("-", "_")
     if code not in labels.sector:
@@ -155,7 +169,8 @@ def _comparison_from(value: str, labels: Labels) -> str | None:
 
 
 TRANSLATORS: dict[str, Callable[[str, Labels], str | None]] = {
-    K_PERIOD: _period_from, K_DISTRICTS: _district_from, K_SECTORS: _sector_from, K_COMPARE: _comparison_from}
+    K_PERIOD: _period_from, K_DISTRICTS: _district_from, K_SECTORS: _sector_from, K_COMPARE: _comparison_from,
+    K_AREA: _commune_from}
 
 
 def translated(key: str, values: list[str], labels: Labels) -> list[str] | None:
@@ -254,10 +269,23 @@ def _areas(engine, districts: list, labels: Labels) -> tuple[str | None, list, d
                                 persist_state="session", placeholder=t("whole_country", lang))
         districts = data.districts_in(engine, province) if province else []
         district_label = dict(districts)
-    chosen = st.multiselect(t("districts", lang), [c for c, _ in districts], format_func=lambda c: district_label.get(c, c),
+    chosen = st.multiselect(t("districts_former" if after_reform(labels.day) else "districts", lang),
+                            [c for c, _ in districts], format_func=lambda c: district_label.get(c, c),
                             key=K_DISTRICTS, bind="query-params", persist_state="session",
                             placeholder=t("districts_ph", lang))
     return province, [c for c in (chosen or ()) if c in district_label], districts
+
+
+def _communes(engine, day, province: str | None, districts: list[str], lang: str) -> tuple[list[str], dict]:
+    """The commune filter: the units valid at the period's end (old communes until 30/6/2025, the
+    38 new ones after), within the chosen (former) districts. Choices of the other side of the
+    reform are dropped when the period crosses it, before the widget is drawn."""
+    names = dict(data.communes_at(engine, day, province, tuple(districts)))
+    if any(code not in names for code in st.session_state.get(K_AREA) or ()):
+        st.session_state[K_AREA] = [code for code in st.session_state[K_AREA] if code in names]
+    chosen = st.multiselect(t("communes", lang), list(names), format_func=lambda c: names.get(c, c), key=K_AREA,
+                            bind="query-params", persist_state="session", placeholder=t("communes_ph", lang))
+    return [c for c in (chosen or ()) if c in names], names
 
 
 def _widgets(engine, period_options: list[str], default_period: str, districts: list, defaults: dict) -> View:
@@ -267,7 +295,9 @@ def _widgets(engine, period_options: list[str], default_period: str, districts: 
     period = st.selectbox(t("period", lang), period_options, index=period_options.index(default_period),
                           format_func=lambda p: labels.period[p], key=K_PERIOD, bind="query-params",
                           persist_state="session", placeholder=t("period_ph", lang))
-    province, chosen_districts, districts = _areas(engine, districts, labels)
+    day = Period.parse(period or default_period).end
+    province, chosen_districts, districts = _areas(engine, districts, replace(labels, day=day))
+    chosen_communes, commune_names = _communes(engine, day, province, chosen_districts, lang)
     chosen_sectors = st.multiselect(t("sectors", lang), list(SECTOR_CODES), format_func=lambda c: labels.sector.get(c, c),
                                     key=K_SECTORS, bind="query-params", persist_state="session",
                                     placeholder=t("sectors_ph", lang))
@@ -279,8 +309,19 @@ def _widgets(engine, period_options: list[str], default_period: str, districts: 
     st.button(t("reset", lang), on_click=_reset, args=(defaults,), icon=":material/restart_alt:", width="stretch")
     st.caption(t("app_subtitle", lang))
     flt = Filter(period=period or default_period, province=province, districts=tuple(chosen_districts),
-                 sectors=tuple(chosen_sectors or ()), comparison=Comparison(comparison or Comparison.PREVIOUS_YEAR_END))
-    return View(flt=flt, lang=lang, presentation=bool(st.session_state[PRESENT_MODE]), district_names=dict(districts))
+                 sectors=tuple(chosen_sectors or ()), comparison=Comparison(comparison or Comparison.PREVIOUS_YEAR_END),
+                 communes=tuple(chosen_communes), old_communes=not after_reform(day))
+    return View(flt=flt, lang=lang, presentation=bool(st.session_state[PRESENT_MODE]),
+                district_names={**dict(districts), **commune_names})
+
+
+def _url_period(period_options: list[str], default_period: str) -> Period:
+    """The period the link or the session asks for (the commune choices depend on it)."""
+    for value in (st.query_params.get(K_PERIOD), st.session_state.get(K_PERIOD)):
+        for code in period_options:
+            if value in (code, Period.parse(code).label("vi"), Period.parse(code).label("en")):
+                return Period.parse(code)
+    return Period.parse(default_period)
 
 
 def sidebar_filters() -> View:
@@ -288,15 +329,16 @@ def sidebar_filters() -> View:
     engine = data.get_engine()
     periods, districts = data.choices(engine)
     period_options = periods + [p for p in EXTRA_PERIODS if p not in periods]
-    labels = labels_for(url_lang(), period_options, districts)
+    default_period = DEFAULT_PERIOD if DEFAULT_PERIOD in period_options else (periods[0] if periods else DEFAULT_PERIOD)
+    labels = labels_for(url_lang(), period_options, districts,
+                        data.communes_at(engine, _url_period(period_options, default_period).end))
     _codes_to_labels(labels)
     bad = _bad_params(labels)
     if bad:
         st.session_state[BAD_PARAMS] = bad
     if PRESENT_MODE not in st.session_state:
         st.session_state[PRESENT_MODE] = st.query_params.get(K_PRESENT) in ("1", "true")
-    default_period = DEFAULT_PERIOD if DEFAULT_PERIOD in period_options else (periods[0] if periods else DEFAULT_PERIOD)
-    defaults = {K_PROVINCE: None, K_PERIOD: default_period, K_DISTRICTS: [], K_SECTORS: [],
+    defaults = {K_PROVINCE: None, K_PERIOD: default_period, K_DISTRICTS: [], K_SECTORS: [], K_AREA: [],
                 K_COMPARE: Comparison.PREVIOUS_YEAR_END}
     with st.sidebar:
         st.markdown(f"### {t('filters', url_lang())}")

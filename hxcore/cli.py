@@ -11,6 +11,7 @@ import getpass
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,23 +21,26 @@ from hxcore.bench import run_from_cli
 from hxcore.db.health import database_problem, import_count, latest_backup, shown_url
 from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
 from hxcore.engine import checks as validation
+from hxcore.engine import meeting
 from hxcore.engine.attainment import target_table
-from hxcore.engine.compute import available_periods, district_choices, evaluate, resolve_districts
+from hxcore.engine.compute import available_periods, district_choices, evaluate, resolve_communes, resolve_districts
 from hxcore.engine.lists import LISTS
 from hxcore.engine.report_data import gather
 from hxcore.engine.targets import resolutions
 from hxcore.io import auth, importer
 from hxcore.io.demo import DatabaseHoldsImports, build_demo
 from hxcore.io.national import build_national
+from hxcore.model.areas import after_reform
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
-from hxcore.model.filters import Filter, FilterError, resolve_sectors
+from hxcore.model.filters import BREAKDOWNS, Filter, FilterError, resolve_sectors
 from hxcore.model.labels import label
 from hxcore.model.periods import Comparison, Period, PeriodError
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import t
-from hxcore.present import export, fmt, frames, report, report_docx
+from hxcore.present import export, fmt, frames, handout, report, report_docx, slides_pptx
 
-CSV_COLUMNS = ["indicator", "period", "as_of", "district", "sector", "value", "unit", "numerator", "denominator",
+CSV_COLUMNS = ["indicator", "period", "as_of", "district", "commune", "commune_name", "sector",
+               "value", "unit", "numerator", "denominator",
                "previous_period", "previous_value", "change", "share", "target", "attainment", "status", "label"]
 
 
@@ -46,12 +50,19 @@ def _filter(engine, args) -> Filter:
     if period not in periods:  # figures of a period without data would all print as "–"
         raise FilterError(f"Không có số liệu kỳ {period}. Các kỳ có số liệu: "
                           + (", ".join(periods[:12]) + (", …" if len(periods) > 12 else "") or "không có"))
-    return Filter(
+    end = Period.parse(period).end
+    flt = Filter(
         period=period,
         districts=resolve_districts(engine, args.district),
         sectors=resolve_sectors(args.sector),
+        communes=resolve_communes(engine, getattr(args, "area", ()), end),
+        old_communes=not after_reform(end),
         comparison=Comparison(args.compare),
     )
+    by_district = getattr(args, "by", None) == "district" and after_reform(end)
+    for note in frames.reform_notes(replace(flt, districts=("*",)) if by_district else flt, "vi"):
+        print(note, file=sys.stderr)  # on stderr: the CSV on stdout stays clean
+    return flt
 
 
 def _print_table(frame: pd.DataFrame, columns: list[str], decimals_of) -> None:
@@ -202,6 +213,21 @@ def cmd_report(args) -> int:
     return 0
 
 
+MEETING_FILES = {"slides": (slides_pptx.write, "trinh-chieu", "pptx"), "handout": (handout.write, "tai-lieu", "pdf")}
+
+
+def cmd_meeting_file(args) -> int:
+    """The meeting's slides (.pptx) or A4 handout (.pdf) for a period and filter."""
+    engine = make_engine(args.db)
+    flt = _filter(engine, args)
+    write, topic, ext = MEETING_FILES[args.command]
+    data = write(meeting.gather(engine, flt))
+    output = Path(args.output or export.file_name(topic, flt, dict(district_choices(engine)), ext))
+    output.write_bytes(data)
+    print(f"Đã ghi {output} ({fmt.number(len(data) / 1024, 0)} KB)", file=sys.stderr)
+    return 0
+
+
 def cmd_import(args) -> int:
     """Validate a file (--dry-run) or import it in one transaction as a signed-in editor.
 
@@ -213,7 +239,7 @@ def cmd_import(args) -> int:
         return 2
     engine = make_engine(args.db)
     data = path.read_bytes()
-    plan = importer.prepare_import(engine, data, path.name, args.period)
+    plan = importer.prepare_import(engine, data, path.name, args.period, profile=args.profile)
     if not plan.summary_frame().empty:
         print(plan.summary_frame().to_string(index=False))
     if plan.problems:
@@ -327,7 +353,11 @@ def parser() -> argparse.ArgumentParser:
 
     indicators = commands.add_parser("indicators", help="bảng chỉ tiêu cho một kỳ")
     filters(indicators)
-    indicators.add_argument("--by", choices=["district", "sector", "province"])
+    indicators.add_argument("--by", choices=list(BREAKDOWNS),
+                            help="commune: xã/phường đang có hiệu lực cuối kỳ; commune_2025, former_district: "
+                                 "xã mới và huyện cũ, so sánh được qua mốc 1/7/2025")
+    indicators.add_argument("--area", action="append", default=[],
+                            help="xã/phường (mã GSO, slug hoặc tên) có hiệu lực cuối kỳ")
     indicators.add_argument("--indicator", action="append", default=[], help="mã chỉ tiêu (lặp lại được)")
     indicators.set_defaults(run=cmd_indicators)
 
@@ -374,12 +404,24 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: hx_bao-cao_<nơi>_<kỳ>.docx)")
     rep.set_defaults(run=cmd_report, sector=[], compare=Comparison.PREVIOUS_YEAR_END.value)
 
+    for name, help_text in (("slides", "bản trình chiếu PowerPoint 16:9 (mỗi chỉ tiêu một trang)"),
+                            ("handout", "tài liệu phát tay PDF khổ A4 (số liệu chính, chỉ tiêu, biểu đồ)")):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
+        sub.add_argument("--district", "--area", dest="district", action="append", default=[],
+                         help="mã GSO, slug (tam-duong) hoặc tên")
+        sub.add_argument("--sector", action="append", default=[], help="mã lĩnh vực, ví dụ agriculture")
+        sub.add_argument("--output", help=f"tệp ghi ra (mặc định: hx_{MEETING_FILES[name][1]}_<nơi>_<kỳ>."
+                                          f"{MEETING_FILES[name][2]})")
+        sub.set_defaults(run=cmd_meeting_file, compare=Comparison.PREVIOUS_YEAR_END.value)
+
     imp = commands.add_parser("import", help="nhập tệp Excel/CSV (kiểm tra trước, ghi tất cả hoặc không gì)")
     imp.add_argument("file")
     imp.add_argument("--period", required=True, help="kỳ báo cáo của số liệu, ví dụ 2023-H1")
     imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
     imp.add_argument("--user", help="tên đăng nhập biên tập viên (mật khẩu hỏi khi chạy hoặc HX_PASSWORD)")
     imp.add_argument("--report", help="ghi danh sách lỗi ra tệp CSV")
+    imp.add_argument("--profile", help="tên cách ghép cột đã lưu trên trang Nhập dữ liệu (cột thiếu được báo theo tên)")
     imp.set_defaults(run=cmd_import)
 
     chk = commands.add_parser("check", help="kiểm tra số liệu theo các quy tắc")
@@ -398,7 +440,8 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-READS_DATA = ("indicators", "targets", "check", "list", "report")  # commands that refuse an empty or half-built database
+# commands that refuse an empty or half-built database
+READS_DATA = ("indicators", "targets", "check", "list", "report", "slides", "handout")
 
 
 def _unusable(engine) -> str | None:

@@ -1,10 +1,11 @@
-"""Báo cáo: the half-year report written from the data, downloaded as a Word draft and previewed here."""
+"""Báo cáo: the half-year report written from the data, downloaded as a Word draft and previewed here;
+the meeting's slides (.pptx) and A4 handout (PDF) for the same filter."""
 
 from dataclasses import replace
 
 import streamlit as st
 
-from hxapp import data
+from hxapp import artefacts, data
 from hxapp.view import current
 from hxcore.model.texts import t
 from hxcore.present import export, report, report_docx
@@ -23,6 +24,7 @@ if built.flagged:
 st.download_button(t("report_download", lang), document,
                    file_name=export.file_name("bao-cao", flt, view.district_names, "docx"), mime=report_docx.MIME,
                    key="report_docx", icon=":material/download:", type="primary", on_click="ignore")
+artefacts.meeting_downloads(engine, view)
 st.subheader(t("report_preview", lang))
 with st.container(border=True):
     st.markdown(report.to_markdown(built, mark=":orange-background[**{text}**]"))

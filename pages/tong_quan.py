@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from hxapp import data, widgets
+from hxapp import data, maps, widgets
 from hxapp.view import current
 from hxcore.model.texts import t
 from hxcore.present.frames import indicator_label
@@ -20,6 +20,8 @@ widgets.kpi_row(frame, ["coop_avg_revenue", "coop_avg_income", "coops_effective_
 st.subheader(t("others_block", lang))
 widgets.kpi_row(frame, ["groups_total", "groups_members", "unions_total", "linkage_projects"], view)
 widgets.as_of_caption(view)
+
+maps.overview_map(engine, view)
 
 st.subheader(t("trend", lang))
 options = ["coops_total", "coops_operating", "coop_charter_capital", "coops_effective_share", "groups_total"]

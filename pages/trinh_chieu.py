@@ -12,13 +12,13 @@ view = current()
 engine = data.get_engine()
 lang = view.lang
 
-HEADLINES = ["coops_total", "coops_operating", "coop_charter_capital", "coop_members_workers", "groups_total"]
 targets = data.targets_frame(engine, view.flt)
-deck = shaping.slides(HEADLINES, targets)
+deck = shaping.slides(shaping.SLIDE_HEADLINES, targets)
+count = len(deck) + 1  # the last slide: Cần chỉ đạo
 
 
 def move(step: int) -> None:
-    st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % len(deck)
+    st.session_state["present_slide"] = (st.session_state.get("present_slide", 0) + step) % count
 
 
 top = st.columns([3, 2, 2, 3])
@@ -26,6 +26,7 @@ auto = top[0].toggle(t("auto_advance", lang), key="present_auto")
 top[3].button(t("exit_present", lang), on_click=leave_presentation, key="present_exit", width="stretch")
 top[1].button(t("prev", lang), on_click=move, args=(-1,), key="present_prev", width="stretch")
 top[2].button(t("next", lang), on_click=move, args=(1,), key="present_next", width="stretch", type="primary")
+slides.keyboard("present_next", "present_prev")
 
 
 @st.fragment(run_every=20 if auto else None)
@@ -33,15 +34,18 @@ def slide() -> None:
     if auto and st.session_state.get("present_ticked"):
         move(1)
     st.session_state["present_ticked"] = bool(auto)
-    index = st.session_state.get("present_slide", 0) % len(deck)
-    shown = deck[index]
-    st.title(frames.slide_title(shown, lang))
-    left, right = st.columns([2, 3])
-    with left:
-        slides.figure(engine, view, shown, targets)
-    with right:
-        slides.ranking(engine, view, shown, targets)
-    st.caption(t("slide", lang, i=index + 1, n=len(deck)) + " · "
+    index = st.session_state.get("present_slide", 0) % count
+    if index == len(deck):
+        slides.needs_decision(engine, view)
+    else:
+        shown = deck[index]
+        st.title(frames.slide_title(shown, lang))
+        left, right = st.columns([2, 3])
+        with left:
+            slides.figure(engine, view, shown, targets)
+        with right:
+            slides.ranking(engine, view, shown, targets)
+    st.caption(t("slide", lang, i=index + 1, n=count) + " · "
                + frames.as_of_text(view.flt, view.district_names, lang))
 
 

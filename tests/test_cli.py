@@ -70,7 +70,7 @@ def test_targets_table(demo_db_path):
         (["indicators", "--period", "2023-H1", "--district", "Hà Nội"], "106 Huyện Tam Đường"),
         (["indicators", "--period", "2023-H1", "--sector", "fishing"], "agriculture"),
         (["indicators", "--period", "2023-H1", "--indicator", "nope"], "coops_total"),
-        (["indicators", "--period", "2023-H1", "--by", "commune"], "không có 'commune'; chọn: 'district'"),
+        (["indicators", "--period", "2023-H1", "--by", "xa"], "không có 'xa'; chọn: 'district'"),
         (["indicators"], "thiếu tham số bắt buộc: --period"),
         (["targets", "--period", "2023-H1", "--resolution", "99/NQ"], "58/NQ-BCH"),
     ],

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, distinct, func, literal, select, true
+from sqlalchemy import Date, and_, case, distinct, func, literal, select, true
 
 from hxcore.db import schema
+from hxcore.model.areas import REFORM_DATE, after_reform
 from hxcore.model.catalog import Aggregation, Measure
 from hxcore.model.filters import Window
 from hxcore.model.vocab import ORG_TYPE_OF_KIND, sectors_of
@@ -44,54 +45,77 @@ def valid_at(area, day: date):
     return and_(area.c.valid_from <= day, (area.c.valid_to.is_(None)) | (area.c.valid_to >= day))
 
 
+def commune_at(o, day):
+    """The organisation's commune among the units valid on `day`: its old commune before the
+    reform of 1/7/2025, its 2025 commune from then on. `day` may be a bound parameter, so the
+    choice is made in SQL and one statement serves periods on both sides of the reform."""
+    if isinstance(day, date):
+        return o.c.commune_2025_code if after_reform(day) else o.c.commune_code
+    return case((day >= literal(REFORM_DATE, Date), o.c.commune_2025_code), else_=o.c.commune_code)
+
+
+def _org_tables(o, window: Window, **tables) -> SimpleNamespace:
+    return SimpleNamespace(o=o, commune=commune_at(o, window.end), **tables)
+
+
 def _org_source(o, window: Window) -> Source:
-    return Source(SimpleNamespace(o=o), o, true(), _org_dims(o))
+    return Source(_org_tables(o, window), o, true(), _org_dims(o, window))
 
 
-def _org_dims(o) -> dict:
-    return {"district": o.c.district_code, "sector": o.c.sector_code, "province": o.c.province_code}
+def _org_dims(o, window: Window) -> dict:
+    """Breakdowns of organisation-based measures. `district` is the district until the reform and
+    the former district after it (the column holds both), so old links and series keep working."""
+    return {"district": o.c.district_code, "former_district": o.c.district_code, "sector": o.c.sector_code,
+            "province": o.c.province_code, "commune": commune_at(o, window.end),
+            "commune_2025": o.c.commune_2025_code, "commune_old": o.c.commune_code}
 
 
 def _facts_source(name: str):
     def build(o, window: Window) -> Source:
         f = schema.facts
         when = f.c.as_of == window.end if name == "facts_end" else f.c.as_of.between(window.start, window.end)
-        return Source(SimpleNamespace(o=o, f=f), f.join(o, f.c.org_id == o.c.id), when, _org_dims(o), True)
+        return Source(_org_tables(o, window, f=f), f.join(o, f.c.org_id == o.c.id), when, _org_dims(o, window), True)
     return build
 
 
 def _training_source(o, window: Window) -> Source:
     tc = schema.training_classes
-    return Source(SimpleNamespace(tc=tc), tc, true(), {"district": tc.c.district_code, "province": tc.c.province_code})
+    return Source(SimpleNamespace(tc=tc), tc, true(), {"district": tc.c.district_code,
+                                                       "former_district": tc.c.district_code,
+                                                       "province": tc.c.province_code})
 
 
 def _loans_source(o, window: Window) -> Source:
     loans = schema.fund_loans
-    return Source(SimpleNamespace(o=o, l=loans), loans.join(o, loans.c.org_id == o.c.id), true(), _org_dims(o))
+    return Source(_org_tables(o, window, l=loans), loans.join(o, loans.c.org_id == o.c.id), true(),
+                  _org_dims(o, window))
 
 
 def _repayments_source(o, window: Window) -> Source:
     loans, repayments = schema.fund_loans, schema.fund_repayments
     joined = repayments.join(loans, repayments.c.loan_id == loans.c.id).join(o, loans.c.org_id == o.c.id)
-    return Source(SimpleNamespace(o=o, l=loans, r=repayments), joined, true(), _org_dims(o))
+    return Source(_org_tables(o, window, l=loans, r=repayments), joined, true(), _org_dims(o, window))
 
 
 def _fairs_source(o, window: Window) -> Source:
     fp = schema.fair_participations
-    return Source(SimpleNamespace(o=o, fp=fp), fp.join(o, fp.c.org_id == o.c.id), true(), _org_dims(o))
+    return Source(_org_tables(o, window, fp=fp), fp.join(o, fp.c.org_id == o.c.id), true(), _org_dims(o, window))
 
 
 def _projects_source(o, window: Window) -> Source:
     j = schema.projects
-    tables = SimpleNamespace(o=o, j=j, status_at_end=project_status_at(j.c.id, window.end))
-    return Source(tables, j.join(o, j.c.org_id == o.c.id), true(), _org_dims(o))
+    tables = _org_tables(o, window, j=j, status_at_end=project_status_at(j.c.id, window.end))
+    return Source(tables, j.join(o, j.c.org_id == o.c.id), true(), _org_dims(o, window))
 
 
 def _communes_source(o, window: Window) -> Source:
-    c, d = schema.areas.alias("commune"), schema.areas.alias("district")
-    joined = c.join(d, and_(c.c.parent_code == d.c.code, d.c.level == "district"))
-    where = and_(c.c.level == "commune", valid_at(c, window.end), valid_at(d, window.end))
-    return Source(SimpleNamespace(c=c, d=d), joined, where, {"district": d.c.code, "province": d.c.parent_code})
+    """The communes valid at the period's end: 106 in Lai Châu until 30/6/2025, 38 from 1/7/2025."""
+    c = schema.areas.alias("commune")
+    where = and_(c.c.level == "commune", valid_at(c, window.end))
+    dims = {"district": c.c.former_district_code, "former_district": c.c.former_district_code,
+            "province": c.c.province_code, "commune": c.c.code, "commune_2025": c.c.commune_2025_code,
+            "commune_old": c.c.code}
+    return Source(SimpleNamespace(c=c), c, where, dims)
 
 
 SOURCES = {

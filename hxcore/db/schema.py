@@ -50,6 +50,11 @@ areas = Table(
     Column("parent_code", String(8)),
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date),
+    # The groupings that carry series across the reform of 1/7/2025 (model/areas.py): the 2025
+    # commune a unit became or is, and the former district it belongs to.
+    Column("province_code", String(4)),
+    Column("commune_2025_code", String(8)),
+    Column("former_district_code", String(8)),
     UniqueConstraint("code", "valid_from"),
     CheckConstraint("level IN ('nation', 'province', 'district', 'commune')", name="area_level"),
 )
@@ -75,7 +80,10 @@ sectors = Table(
 )
 
 # Cooperatives, people's credit funds, unions of cooperatives and cooperative groups. The area
-# codes are those of the 2020–2025 hierarchy, kept on the row so aggregation needs no join.
+# codes are kept on the row so aggregation needs no join, in both hierarchies: `commune_code` is
+# the commune until 30/6/2025 (NULL for one first located after), `commune_2025_code` the
+# commune from 1/7/2025 (its successor, for one located before), and `district_code` the
+# district until the reform, the former district ("huyện cũ") of its 2025 commune after it.
 organisations = Table(
     "organisations",
     metadata,
@@ -85,7 +93,8 @@ organisations = Table(
     Column("name", String(250), nullable=False),
     Column("province_code", String(4), nullable=False),
     Column("district_code", String(8), nullable=False),
-    Column("commune_code", String(8), nullable=False),
+    Column("commune_code", String(8)),
+    Column("commune_2025_code", String(8), nullable=False),
     Column("sector_code", String(32), nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("dissolved_on", Date),
@@ -219,6 +228,26 @@ targets = Table(
     CheckConstraint("comparator != 'range' OR value_high >= value", name="target_range"),
 )
 
+# Every change an editor made to a resolution or its targets (hxcore/io/targets_edit.py), one row per
+# field changed; an added or deleted target (or resolution: indicator NULL) is one row with `field` NULL
+# and the whole row as JSON in new_value or old_value.
+target_changes = Table(
+    "target_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_name", String(80), nullable=False),
+    Column("changed_at", String(32), nullable=False),  # ISO timestamp, UTC
+    Column("resolution_code", String(40), nullable=False),
+    Column("indicator", String(60)),
+    Column("sector_code", String(32)),
+    Column("year", Integer),
+    Column("action", String(10), nullable=False),
+    Column("field", String(20)),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    CheckConstraint("action IN ('added', 'changed', 'deleted')", name="target_change_action"),
+)
+
 # Every figure of a published report exactly as printed, right or wrong.
 published_figures = Table(
     "published_figures",
@@ -281,6 +310,21 @@ import_changes = Table(
 )
 Index("ix_import_changes_import", import_changes.c.import_id)
 
+# Column mappings saved from the Import page (hxcore/io/importer/profiles.py): an office's form is
+# recognised by its header's fingerprint, so its next file needs no mapping again.
+import_profiles = Table(
+    "import_profiles",
+    metadata,
+    Column("name", String(120), primary_key=True),
+    Column("office", String(250), nullable=False, default=""),  # the title block's issuing body
+    Column("sheet_kind", String(16), nullable=False),
+    Column("fingerprint", String(32), nullable=False),
+    Column("mapping", Text, nullable=False),  # JSON: column key -> header as the file writes it
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+Index("ix_import_profiles_fingerprint", import_profiles.c.fingerprint)
+
 # Failed sign-ins per user name, shared by the app and the CLI and kept across restarts
 # (hxcore/db/attempts.py). `name_key` is a SHA-256 of the name typed, never the name itself (a
 # password typed into the name field is not stored). Rows expire with their window and are pruned
@@ -334,16 +378,22 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # a write waits this long for another write to commit (imports hold it ~1-2 s)
+
+
+def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL (kept in the file once set): readers read the last commit while a write runs, never "database is locked"
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 def make_engine(url: str | None = None) -> Engine:
     engine = create_engine(database_url(url))
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_settings)
     return engine
 
 

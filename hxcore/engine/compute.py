@@ -22,10 +22,11 @@ import pandas as pd
 from sqlalchemy import Date, Engine, and_, bindparam, case, distinct, func, select, true
 
 from hxcore.db import measures as sql_measures
-from hxcore.db import schema
+from hxcore.db import reading, schema
 from hxcore.db.schema import SUMMARY_SOURCES, summary_distinct, summary_org
 from hxcore.engine import summary
 from hxcore.engine.targets import attach_targets
+from hxcore.model.areas import REFORM_DATE
 from hxcore.model.catalog import (
     INDICATORS,
     INDICATORS_BY_CODE,
@@ -38,14 +39,22 @@ from hxcore.model.catalog import (
     is_additive,
     org_type_of,
 )
-from hxcore.model.filters import Filter, FilterError, Window, check_breakdown, resolve_area_tokens
+from hxcore.model.filters import (
+    COMMUNE_BREAKDOWNS,
+    DISTRICT_BREAKDOWNS,
+    Filter,
+    FilterError,
+    Window,
+    check_breakdown,
+    resolve_area_tokens,
+)
 from hxcore.model.periods import Comparison, Period, comparison_period
 from hxcore.model.vocab import SECTOR_CODES, sector_label, sectors_of
 
 
 def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
     """The dates the database has facts for, and whether the summary tables are current."""
-    with engine.connect() as connection:
+    with reading.connect(engine) as connection:
         fresh = summary.fresh_snapshots(connection)
         if fresh is not None:
             return fresh, True
@@ -109,8 +118,15 @@ def _in_sectors(columns_of, measure: Measure, flt: Filter, value):
 
 
 def _breakdown_column(columns_of, by: str | None):
-    names = {"district": "district_code", "sector": "sector_code", "province": "province_code"}
+    # The summaries' district column is the former district after the reform (db/schema.py).
+    names = {"district": "district_code", "former_district": "district_code", "sector": "sector_code",
+             "province": "province_code"}
     return columns_of[names[by]] if by else None
+
+
+def _summarised(flt: Filter, by: str | None) -> bool:
+    """Whether the summary tables hold what is asked: they are kept per district, not per commune."""
+    return not flt.communes and by not in COMMUNE_BREAKDOWNS
 
 
 @lru_cache(maxsize=256)
@@ -145,6 +161,9 @@ def _raw_query(source_name: str, codes: tuple[str, ...], flt: Filter, by: str | 
         conditions.append(source.dims["province"] == flt.province)
     if flt.districts and "district" in source.dims:
         conditions.append(source.dims["district"].in_(flt.districts))
+    units = "commune_old" if flt.old_communes else "commune_2025"
+    if flt.communes and units in source.dims:
+        conditions.append(source.dims[units].in_(flt.communes))
     columns = [sql_measures.aggregate(MEASURES_BY_CODE[code], source, WINDOW, flt.sectors).label(code) for code in codes]
     return _query(columns, source.dims.get(by) if by else None, [and_(*conditions)], source.from_clause)
 
@@ -167,8 +186,8 @@ def compute_measures(
         by_source.setdefault(MEASURES_BY_CODE[code].source, []).append(code)
 
     out: dict[str, dict] = {}
-    with engine.connect() as connection:
-        if summaries_fresh and period.end in dates:
+    with reading.connect(engine) as connection:
+        if summaries_fresh and period.end in dates and _summarised(flt, by):
             summarised = tuple(code for name in SUMMARY_SOURCES for code in by_source.pop(name, []))
             for query in _summary_queries(summarised, scope, by):
                 out.update(_grouped(connection, query, window))
@@ -282,7 +301,9 @@ def _period_values(engine: Engine, flt: Filter, layout: _Layout, wanted: set[str
 
 
 def _applicable(ind: Indicator, flt: Filter, by: str | None) -> bool:
-    return not ((flt.sectors or by == "sector") and "sector" not in ind.dimensions)
+    by_sector = (flt.sectors or by == "sector") and "sector" not in ind.dimensions
+    by_commune = (flt.communes or by in COMMUNE_BREAKDOWNS) and "commune" not in ind.dimensions
+    return not (by_sector or by_commune)
 
 
 def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator | None = None,
@@ -290,8 +311,12 @@ def breakdown_keys(engine: Engine, flt: Filter, by: str | None, ind: Indicator |
     """The rows a breakdown has: each district (in the filter), each sector, or one row."""
     if by is None:
         return [None]
-    if by == "district":
+    if by in DISTRICT_BREAKDOWNS:
         return list(flt.districts) or districts or [code for code, _ in district_choices(engine, flt.province)]
+    if by in COMMUNE_BREAKDOWNS:
+        day = flt.parsed_period.end if by == "commune" else REFORM_DATE
+        return list(flt.communes) if by == "commune" and flt.communes else [
+            code for code, _ in commune_choices(engine, day, flt.province, flt.districts)]
     if by == "province":
         return [flt.province] if flt.province else [code for code, _ in province_choices(engine)]
     if by == "sector":
@@ -319,9 +344,10 @@ def _one_sector(value: str | None) -> str | None:
     return sector_label(value) if value and "," not in value else None
 
 
-def _dimension(layout: _Layout, dimension: str, fixed: str | None, label=None) -> tuple[np.ndarray, np.ndarray | None]:
+def _dimension(layout: _Layout, dimension: str | tuple[str, ...], fixed: str | None,
+               label=None) -> tuple[np.ndarray, np.ndarray | None]:
     """A dimension column (the breakdown's keys, or the filter's value on every row) and its labels."""
-    if layout.by == dimension:
+    if layout.by in ((dimension,) if isinstance(dimension, str) else dimension):
         return layout.per_key(lambda key: key), layout.per_key(label) if label else None
     every_row = np.zeros(sum(layout.counts), dtype=int)
     return _column([fixed], every_row), _column([label(fixed)], every_row) if label else None
@@ -330,8 +356,10 @@ def _dimension(layout: _Layout, dimension: str, fixed: str | None, label=None) -
 def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
     """The result's rows, assembled column by column from each indicator's arrays."""
     flt, indicators = layout.flt, layout.indicators
-    district, district_name = _dimension(layout, "district", ",".join(flt.districts) or None,
+    district, district_name = _dimension(layout, DISTRICT_BREAKDOWNS, ",".join(flt.districts) or None,
                                          lambda d: _one_area(d, names))
+    commune, commune_name = _dimension(layout, COMMUNE_BREAKDOWNS, ",".join(flt.communes) or None,
+                                       lambda c: _one_area(c, names))
     sector, label_of_sector = _dimension(layout, "sector", ",".join(flt.sectors) or None, _one_sector)
     province, _ = _dimension(layout, "province", flt.province)
     numerators, denominators, results = zip(*(values[ind.code] for ind in indicators), strict=True)
@@ -344,6 +372,7 @@ def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
         "period": flt.period,
         "as_of": flt.parsed_period.end,
         "province": province, "district": district, "district_name": district_name,
+        "commune": commune, "commune_name": commune_name,
         "sector": sector, "sector_label": label_of_sector,
         "value": _stacked(list(results)),
         "numerator": _measure_column(list(numerators)),
@@ -360,6 +389,7 @@ def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
     return frame
 
 
+@reading.in_one_state  # every statement sees the same commit, even while an import commits
 def evaluate(
     engine: Engine,
     flt: Filter,
@@ -380,9 +410,8 @@ def evaluate(
     check_breakdown(by)
     selected = [_indicator(code) for code in indicators] if indicators else list(INDICATORS)
     snapshots = _snapshot_dates(engine)
-    # District names label a breakdown by district or the filter's districts; a whole-area panel needs none.
-    names = dict(district_choices(engine, flt.province)) if by == "district" or flt.districts else {}
-    layout = _Layout(engine, flt, selected, by, list(names))
+    names, districts = area_names(engine, flt, by)
+    layout = _Layout(engine, flt, selected, by, districts)
     frame = _frame(layout, _period_values(engine, flt, layout, None, snapshots), names)
     period = flt.parsed_period
     stock_previous = comparison_period(period, flt.comparison)
@@ -417,20 +446,52 @@ def _indicator(code: str) -> Indicator:
     return INDICATORS_BY_CODE[code]
 
 
+def area_names(engine: Engine, flt: Filter, by: str | None) -> tuple[dict, list[str]]:
+    """{code: name} of the areas a result names (the breakdown's and the filter's), and the
+    districts a district breakdown lists; a whole-area panel needs none."""
+    names: dict[str, str] = {}
+    districts: list[str] = []
+    if by in DISTRICT_BREAKDOWNS or flt.districts:
+        names.update(district_choices(engine, flt.province))
+        districts = list(names) if by in DISTRICT_BREAKDOWNS else []
+    if by in COMMUNE_BREAKDOWNS or flt.communes:
+        day = REFORM_DATE if by == "commune_2025" else flt.parsed_period.end
+        names.update(commune_choices(engine, day, flt.province))
+    return names, districts
+
+
+def commune_choices(engine: Engine, day: date, province: str | None = None,
+                    former_districts: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(code, name) of the communes valid on `day`, optionally within some (former) districts, in code order."""
+    areas = schema.areas
+    statement = select(areas.c.code, areas.c.name).where(areas.c.level == "commune", sql_measures.valid_at(areas, day))
+    if province:
+        statement = statement.where(areas.c.province_code == province)
+    if former_districts:
+        statement = statement.where(areas.c.former_district_code.in_(former_districts))
+    with reading.connect(engine) as connection:
+        return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code))]
+
+
+def resolve_communes(engine: Engine, tokens, day: date, province: str | None = None) -> tuple[str, ...]:
+    """GSO codes of communes valid on `day`, given by code, ASCII slug or Vietnamese name."""
+    return resolve_area_tokens(tokens, commune_choices(engine, day, province), "xã/phường/thị trấn")
+
+
 def district_choices(engine: Engine, province: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of every district-level unit of the 2020–2025 hierarchy, in code order."""
     areas = schema.areas
     statement = select(areas.c.code, areas.c.name).where(areas.c.level == "district")
     if province:
         statement = statement.where(areas.c.parent_code == province)
-    with engine.connect() as connection:
+    with reading.connect(engine) as connection:
         return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code))]
 
 
 def province_choices(engine: Engine) -> list[tuple[str, str]]:
     areas = schema.areas
     statement = select(areas.c.code, areas.c.name).where(areas.c.level == "province").order_by(areas.c.code)
-    with engine.connect() as connection:
+    with reading.connect(engine) as connection:
         return [(code, name) for code, name in connection.execute(statement)]
 
 

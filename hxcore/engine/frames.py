@@ -157,7 +157,12 @@ class Slide:
         return self.target is not None
 
 
-def slides(headlines: list[str], targets: pd.DataFrame) -> list[Slide]:
+# The presentation's headline indicators, in order, before the targets: the app's projector mode
+# and the .pptx show the same sequence.
+SLIDE_HEADLINES = ("coops_total", "coops_operating", "coop_charter_capital", "coop_members_workers", "groups_total")
+
+
+def slides(headlines: list[str] | tuple[str, ...], targets: pd.DataFrame) -> list[Slide]:
     """The headline indicators, then every target of the period."""
     out = [Slide(code) for code in headlines]
     for index, row in targets.iterrows():

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
 
 from hxcore.db import schema
+from hxcore.db.measures import commune_at
 from hxcore.model.filters import Filter
 from hxcore.model.labels import label
 from hxcore.model.vocab import (
@@ -25,9 +26,12 @@ from hxcore.model.vocab import (
 
 
 def _area_names(engine: Engine, level: str, day) -> dict[str, str]:
+    """Names of the communes valid on `day`; of every district, valid or former (after 1/7/2025 an
+    organisation's district is its former district)."""
     a = schema.areas
-    statement = select(a.c.code, a.c.name).where(
+    valid = a.c.level == "district" if level == "district" else and_(
         a.c.level == level, a.c.valid_from <= day, or_(a.c.valid_to.is_(None), a.c.valid_to >= day))
+    statement = select(a.c.code, a.c.name).where(valid)
     with engine.connect() as connection:
         return dict(connection.execute(statement).all())
 
@@ -38,6 +42,8 @@ def _org_conditions(o, flt: Filter, org_type: str | None):
         conditions.append(o.c.province_code == flt.province)
     if flt.districts:
         conditions.append(o.c.district_code.in_(flt.districts))
+    if flt.communes:
+        conditions.append((o.c.commune_code if flt.old_communes else o.c.commune_2025_code).in_(flt.communes))
     if flt.sectors and org_type:
         own = {s.code for s in sectors_of(OrgType(org_type))}
         conditions.append(o.c.sector_code.in_([c for c in flt.sectors if c in own]))
@@ -71,7 +77,7 @@ def organisation_list(engine: Engine, flt: Filter, org_type: str = "coop") -> pd
     o, f = schema.organisations, schema.facts
     joined = o.outerjoin(f, and_(f.c.org_id == o.c.id, f.c.as_of == end))
     statement = (
-        select(o.c.id, o.c.name, o.c.district_code, o.c.commune_code, o.c.sector_code, o.c.kind,
+        select(o.c.id, o.c.name, o.c.district_code, commune_at(o, end).label("commune_code"), o.c.sector_code, o.c.kind,
                o.c.registered_on, f.c.status, f.c.charter_capital, f.c.members, f.c.workers, f.c.rating,
                (o.c.alliance_joined_on.is_not(None) & (o.c.alliance_joined_on <= end)).label("alliance_member"))
         .select_from(joined)

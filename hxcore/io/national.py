@@ -88,7 +88,8 @@ class _Country:
 def _join_the_nation(areas: list[dict]) -> None:
     """Viet Nam above Lai Châu, so that provinces have a parent."""
     areas.append({"code": NATION_CODE, "name": "Việt Nam", "slug": "viet-nam", "level": "nation", "kind": "quốc gia",
-                  "parent_code": None, "valid_from": date(2000, 1, 1), "valid_to": None})
+                  "parent_code": None, "valid_from": date(2000, 1, 1), "valid_to": None, "province_code": None,
+                  "commune_2025_code": None, "former_district_code": None})
     for area in areas:
         if area["level"] == "province":
             area["parent_code"] = NATION_CODE
@@ -103,13 +104,15 @@ def _invent_provinces(areas: list[dict], rng: random.Random) -> _Country:
             continue
         areas.append({"code": code, "name": name, "slug": slugify(name), "level": "province",
                       "kind": "thành phố" if name.startswith("Thành phố") else "tỉnh", "parent_code": NATION_CODE,
-                      "valid_from": date(2000, 1, 1), "valid_to": None})
+                      "valid_from": date(2000, 1, 1), "valid_to": None, "province_code": code,
+                      "commune_2025_code": None, "former_district_code": None})
         weights[code] = rng.uniform(0.5, 1.6)
         for d in range(1, rng.randint(7, 15) + 1):
             district = f"{code}{d:02d}"
             areas.append({"code": district, "name": f"Huyện {name.split(' ', 1)[1]} {d}", "slug": f"p{district}",
                           "level": "district", "kind": "huyện", "parent_code": code,
-                          "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
+                          "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30), "province_code": code,
+                          "commune_2025_code": None, "former_district_code": district})
             country.communes_of[district] = _invent_communes(areas, rng, district)
             country.districts_of.setdefault(code, []).append(district)
     country.provinces = sorted(weights)
@@ -118,12 +121,15 @@ def _invent_provinces(areas: list[dict], rng: random.Random) -> _Country:
 
 
 def _invent_communes(areas: list[dict], rng: random.Random, district: str) -> list[str]:
+    """Invented communes outlive their district: the other provinces' reforms are not invented,
+    so each commune is its own 2025 unit and counts under its district as the former one."""
     communes = []
     for c in range(1, rng.randint(10, 22) + 1):
         commune = f"{district}{c:02d}"
         areas.append({"code": commune, "name": f"Xã {c} ({district})", "slug": f"x{commune}",
                       "level": "commune", "kind": "xã", "parent_code": district,
-                      "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30)})
+                      "valid_from": date(2000, 1, 1), "valid_to": None, "province_code": district[:2],
+                      "commune_2025_code": commune, "former_district_code": district})
         communes.append(commune)
     return communes
 
@@ -160,11 +166,12 @@ class _OrgMaker:
         kind = OrgKind.THT if not is_coop else OrgKind.CREDIT_FUND if sector == "credit" else OrgKind.HTX
         registered = date(1997, 1, 1) + timedelta(days=int(rng.betavariate(2.2, 1.0) * 10_200))
         dissolved = _dissolved(registered, rng)
+        commune = rng.choice(self.country.communes_of[district])
         return {
             "id": self.next_id, "org_type": org_type.value, "kind": kind.value,
             "name": f"{'HTX' if is_coop else 'Tổ hợp tác'} {sector} {self.next_id}",
             "province_code": province, "district_code": district,
-            "commune_code": rng.choice(self.country.communes_of[district]), "sector_code": sector,
+            "commune_code": commune, "commune_2025_code": commune, "sector_code": sector,
             "registered_on": registered, "dissolved_on": dissolved,
             "alliance_joined_on": registered + timedelta(days=rng.randint(30, 3000))
             if is_coop and rng.random() < 0.5 else None,

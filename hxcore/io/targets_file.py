@@ -48,8 +48,8 @@ def _range_has_high(row: pd.Series) -> bool:
     return _is_number(row["value_high"]) and float(row["value_high"]) >= float(row["value"])
 
 
-# Messages are the checks' `error`, formatted with the failing {value} and its {column}.
-_NUMBER = "số không hợp lệ ở cột {column}: '{value}'"
+# Messages are the checks' `error`, formatted with the failing {value}; whoever shows them names the line and column.
+_NUMBER = "số không hợp lệ: '{value}'"
 COLUMNS_SCHEMA = pa.DataFrameSchema({column: pa.Column(required=True) for column in TARGET_COLUMNS})
 ROWS_SCHEMA = pa.DataFrameSchema(
     {
@@ -85,9 +85,11 @@ def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame |
     return None
 
 
-def _row_problems(failures: pd.DataFrame) -> list[tuple[int, str]]:
-    """(line, message) for each failing cell; a row-wide check (reported by pandera for every cell of the row) once."""
-    found = ((int(case.index), case.check.format(value=case.failure_case, column=case.column)) for case in failures.itertuples())
+def _row_problems(failures: pd.DataFrame) -> list[tuple[int, str | None, str]]:
+    """(line, column, message) for each failing cell; a row-wide check (reported by pandera for every cell
+    of the row) once, named by the column it asks for (the range check: value_high)."""
+    found = ((int(case.index), "value_high" if case.schema_context == "DataFrameSchema" else case.column,
+              case.check.format(value=case.failure_case)) for case in failures.itertuples())
     return list(dict.fromkeys(found))
 
 
@@ -104,7 +106,23 @@ def duplicate_targets(frame: pd.DataFrame) -> list[tuple[int, str]]:
     return problems
 
 
-def _target(row: pd.Series) -> dict:
+def missing_columns(header: list[str]) -> list[str]:
+    """The targets file's columns that `header` lacks."""
+    missing = _failures(COLUMNS_SCHEMA, pd.DataFrame(columns=header))
+    return [] if missing is None else list(missing["failure_case"])
+
+
+def target_problems(frame: pd.DataFrame) -> list[tuple[int, str | None, str]]:
+    """(line, column, message) of every problem of targets given as text, one row per target indexed by its
+    line: the per-cell rules, then the duplicates (no column: the whole scope repeats), in line order.
+    The targets file and the in-app editor (hxcore.io.targets_edit) both check with this."""
+    failures = _failures(ROWS_SCHEMA, frame)
+    problems = (_row_problems(failures) if failures is not None else []) + [
+        (line, None, message) for line, message in duplicate_targets(frame)]
+    return sorted(problems, key=lambda problem: problem[0])
+
+
+def target_record(row: pd.Series) -> dict:
     return {
         "resolution_code": row["resolution"], "item": int(row["item"]), "indicator": row["indicator"],
         "comparator": row["comparator"], "value": float(row["value"]),
@@ -117,15 +135,14 @@ def read_targets_csv(path: Path = TARGETS_CSV) -> list[dict]:
     """Targets as officials edit them, checked: columns, known indicator and sector, comparator,
     numbers, and one target per indicator, sector and year of a resolution."""
     header, frame = _read(path)
-    missing = _failures(COLUMNS_SCHEMA, pd.DataFrame(columns=header))
-    if missing is not None:
-        raise TargetFileError(f"{path.name}: thiếu cột {', '.join(missing['failure_case'])} (cần: {', '.join(TARGET_COLUMNS)})")
-    failures = _failures(ROWS_SCHEMA, frame)
-    problems = (_row_problems(failures) if failures is not None else []) + duplicate_targets(frame)
+    missing = missing_columns(header)
+    if missing:
+        raise TargetFileError(f"{path.name}: thiếu cột {', '.join(missing)} (cần: {', '.join(TARGET_COLUMNS)})")
+    problems = target_problems(frame)
     if problems:
-        lines = sorted(problems, key=lambda line_and_message: line_and_message[0])
-        raise TargetFileError("\n".join(f"{path.name}, dòng {line}: {message}" for line, message in lines))
-    return [_target(row) for _, row in frame.iterrows()]
+        raise TargetFileError("\n".join(f"{path.name}, dòng {line}{f', cột {column}' if column else ''}: {message}"
+                                        for line, column, message in problems))
+    return [target_record(row) for _, row in frame.iterrows()]
 
 
 def read_resolutions_csv(path: Path = RESOLUTIONS_CSV) -> list[dict]:

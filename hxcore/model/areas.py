@@ -21,6 +21,9 @@ PROVINCE_NAME = "Tỉnh Lai Châu"
 OLD_UNITS_VALID_FROM = date(2020, 1, 1)
 OLD_UNITS_VALID_TO = date(2025, 6, 30)
 NEW_UNITS_VALID_FROM = date(2025, 7, 1)
+# The day districts were abolished and the 106 communes became 38 (NQ 1670/NQ-UBTVQH15).
+REFORM_DATE = NEW_UNITS_VALID_FROM
+REFORM_RESOLUTION = "Nghị quyết 1670/NQ-UBTVQH15"
 
 # Prefixes offices write before a unit's name, longest first so "thành phố" wins over "tp", each
 # with the unit kind it stands for (so "TT. Mường Tè" and "Thị trấn Mường Tè" name the same kind).
@@ -50,6 +53,11 @@ class AreaRow:
     valid_from: date
     valid_to: date | None
     successor_code: str | None = None
+    # The two groupings that let series cross the reform: the 2025 commune an old commune became
+    # (a 2025 commune: itself), and the former district ("huyện cũ") a unit belongs to (a 2025
+    # commune: the one that held most of its predecessors).
+    commune_2025_code: str | None = None
+    former_district_code: str | None = None
 
 
 def fold(text: str) -> str:
@@ -85,6 +93,7 @@ def read_reference(path: Path = REFERENCE_CSV) -> list[AreaRow]:
     """The province, its 2023 districts and communes, and the 2025 communes they merged into."""
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    former = former_districts(rows)
     areas: dict[tuple[str, date], AreaRow] = {}
     province = AreaRow(PROVINCE_CODE, PROVINCE_NAME, "province", "tỉnh", None, OLD_UNITS_VALID_FROM, None)
     areas[(province.code, province.valid_from)] = province
@@ -93,20 +102,81 @@ def read_reference(path: Path = REFERENCE_CSV) -> list[AreaRow]:
         areas.setdefault(
             (row["district_code"], OLD_UNITS_VALID_FROM),
             AreaRow(row["district_code"], row["district_name"], "district", district_kind, PROVINCE_CODE,
-                    OLD_UNITS_VALID_FROM, OLD_UNITS_VALID_TO),
+                    OLD_UNITS_VALID_FROM, OLD_UNITS_VALID_TO, former_district_code=row["district_code"]),
         )
+        new_code = row["successor_2025_code"]
         areas[(row["commune_code"], OLD_UNITS_VALID_FROM)] = AreaRow(
             row["commune_code"], row["commune_name"], "commune", row["commune_type"], row["district_code"],
-            OLD_UNITS_VALID_FROM, OLD_UNITS_VALID_TO, row["successor_2025_code"] or None,
+            OLD_UNITS_VALID_FROM, OLD_UNITS_VALID_TO, new_code or None, new_code, row["district_code"],
         )
         new_kind = "phường" if row["successor_2025_name"].startswith("Phường") else "xã"
         # 2025 communes hang directly under the province: districts no longer exist.
         areas.setdefault(
-            (row["successor_2025_code"], NEW_UNITS_VALID_FROM),
-            AreaRow(row["successor_2025_code"], row["successor_2025_name"], "commune", new_kind, PROVINCE_CODE,
-                    NEW_UNITS_VALID_FROM, None),
+            (new_code, NEW_UNITS_VALID_FROM),
+            AreaRow(new_code, row["successor_2025_name"], "commune", new_kind, PROVINCE_CODE,
+                    NEW_UNITS_VALID_FROM, None, None, new_code, former[new_code]),
         )
     return list(areas.values())
+
+
+def former_districts(rows: list[dict]) -> dict[str, str]:
+    """2025 commune code -> the former district that held most of its predecessors; on a tie,
+    the district of the predecessor whose code the new commune kept."""
+    counts: dict[str, dict[str, int]] = {}
+    keeper: dict[str, str] = {}
+    for row in rows:
+        new_code, district = row["successor_2025_code"], row["district_code"]
+        per_district = counts.setdefault(new_code, {})
+        per_district[district] = per_district.get(district, 0) + 1
+        if row["commune_code"] == new_code:
+            keeper[new_code] = district
+    return {code: max(sorted(per), key=lambda d: (per[d], d == keeper.get(code))) for code, per in counts.items()}
+
+
+@dataclass(frozen=True)
+class Reform:
+    """Old -> new units of the reform, read once from the reference list."""
+
+    successor: dict[str, str]  # old commune code -> 2025 commune code
+    former_district: dict[str, str]  # 2025 commune code -> former district code
+    predecessors: dict[str, tuple[str, ...]]  # 2025 commune code -> old commune codes
+    names: dict[tuple[str, str], str]  # (code, "old" | "new") -> official name
+
+    def crossing_borders(self) -> dict[str, tuple[str, ...]]:
+        """2025 communes whose predecessors lay in more than one former district: code -> districts."""
+        district_of = {a.code: a.parent_code for a in REFERENCE if a.level == "commune" and a.valid_to}
+        out = {}
+        for code, olds in self.predecessors.items():
+            districts = tuple(sorted({district_of[o] for o in olds}))
+            if len(districts) > 1:
+                out[code] = districts
+        return out
+
+
+def _reform() -> Reform:
+    old = [a for a in REFERENCE if a.level == "commune" and a.valid_to is not None]
+    new = [a for a in REFERENCE if a.level == "commune" and a.valid_to is None]
+    predecessors: dict[str, list[str]] = {}
+    for area in old:
+        predecessors.setdefault(area.successor_code, []).append(area.code)
+    names = {(a.code, "old"): a.name for a in REFERENCE if a.valid_to is not None}
+    names |= {(a.code, "new"): a.name for a in new}
+    return Reform({a.code: a.successor_code for a in old}, {a.code: a.former_district_code for a in new},
+                  {code: tuple(sorted(codes)) for code, codes in predecessors.items()}, names)
+
+
+def successor_2025(old_commune_code: str) -> str:
+    """The 2025 commune an old commune of Lai Châu became on 1/7/2025."""
+    return REFORM.successor[old_commune_code]
+
+
+def former_district_of(commune_2025_code: str) -> str:
+    """The former district a 2025 commune of Lai Châu is counted under for series across the reform."""
+    return REFORM.former_district[commune_2025_code]
+
+
+def after_reform(day: date) -> bool:
+    return day >= REFORM_DATE
 
 
 class AmbiguousName(ValueError):
@@ -139,3 +209,7 @@ def _same_kind(token: str, hits: list[str], candidates: list[tuple[str, str]]) -
     kind = split_prefix(token)[0]
     same = [code for code, name in candidates if code in hits and split_prefix(name)[0] == kind]
     return same if kind and same else hits
+
+
+REFERENCE = read_reference()
+REFORM = _reform()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from hxcore.model.vocab import EFFECTIVE_RATINGS, ORG_TYPE_OF_KIND, OrgKind, ProjectScheme, ProjectStatus, Status, TrainingKind
@@ -105,7 +106,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("coops_in_alliance", "facts_end", Aggregation.COUNT,
             lambda t, w: (*_operating(t, w), t.o.c.alliance_joined_on <= w.end), org_kinds=COOP_KINDS),
     Measure("communes_with_operating_coop", "facts_end", Aggregation.COUNT_DISTINCT, _operating,
-            lambda t: t.o.c.commune_code, COOP_KINDS),
+            lambda t: t.commune, COOP_KINDS),  # the commune valid at the period's end
     Measure("group_people", "facts_end", Aggregation.SUM, _all_rows, lambda t: t.f.c.members + t.f.c.workers, GROUP_KINDS),
     Measure("group_income_mass", "facts_end", Aggregation.SUM, lambda t, w: (t.f.c.avg_income_month.is_not(None),),
             lambda t: t.f.c.avg_income_month * (t.f.c.members + t.f.c.workers), GROUP_KINDS),
@@ -158,7 +159,7 @@ MEASURES: tuple[Measure, ...] = (
 
 MEASURES_BY_CODE = {m.code: m for m in MEASURES}
 
-ORG_DIMENSIONS = ("district", "sector")
+ORG_DIMENSIONS = ("district", "sector", "commune")
 
 
 @dataclass(frozen=True)
@@ -316,3 +317,52 @@ def is_additive(ind: Indicator) -> bool:
 def is_paced(ind: Indicator) -> bool:
     """A yearly count target is paced over the year (half of it due at H1); levels and rates are not."""
     return ind.type == IndicatorType.SIMPLE and ind.time == Time.FLOW
+
+
+# ---------------------------------------------------------------------------------------------
+# Legal basis and definitions that change. A series that crosses a change shows a break (a mark
+# on the chart, a note in downloads); declared here once, by page group or by indicator.
+
+
+@dataclass(frozen=True)
+class DefinitionChange:
+    """From `on`, the indicator counts something defined differently: the series breaks there."""
+
+    on: date
+    note_vi: str
+    note_en: str
+
+
+LAW_2023 = DefinitionChange(
+    date(2024, 7, 1),
+    "Luật Hợp tác xã 2023 (17/2023/QH15) có hiệu lực: HTX cần ít nhất 5 thành viên chính thức (trước đó 7); "
+    "liên hiệp HTX và tổ hợp tác theo quy định mới.",
+    "Law on Cooperatives 2023 (17/2023/QH15) in force: a cooperative needs at least 5 official members (7 before); "
+    "new rules for unions and cooperative groups.",
+)
+UNITS_2025 = DefinitionChange(
+    date(2025, 7, 1),
+    "Sắp xếp đơn vị hành chính (NQ 1670/NQ-UBTVQH15): 106 xã, phường, thị trấn thành 38 xã, phường.",
+    "Reorganisation of administrative units (NQ 1670/NQ-UBTVQH15): 106 communes became 38.",
+)
+LEGAL_BASIS = {  # page group (or indicator code) -> the texts its figures rest on
+    "coops": "Luật Hợp tác xã 2012 (23/2012/QH13) đến 30/6/2024; Luật Hợp tác xã 2023 (17/2023/QH15) từ 1/7/2024",
+    "groups": "Nghị định 77/2019/NĐ-CP về tổ hợp tác đến 30/6/2024; Luật Hợp tác xã 2023 từ 1/7/2024",
+    "unions": "Luật Hợp tác xã 2012 đến 30/6/2024; Luật Hợp tác xã 2023 từ 1/7/2024",
+    "alliance": "Nghị quyết của Ban Chấp hành Liên minh HTX tỉnh về chương trình công tác năm",
+    "coops_effective_share": "Thông tư 01/2020/TT-BKHĐT (xếp loại HTX: Tốt, Khá, Trung bình, Yếu)",
+}
+DEFINITION_CHANGES = {  # page group or indicator code -> its changes, oldest first
+    "coops": (LAW_2023,),
+    "groups": (LAW_2023,),
+    "unions": (LAW_2023,),
+    "communes_with_coop_share": (LAW_2023, UNITS_2025),
+}
+
+
+def legal_basis(ind: Indicator) -> str:
+    return LEGAL_BASIS.get(ind.code) or LEGAL_BASIS.get(ind.group, "")
+
+
+def definition_changes(ind: Indicator) -> tuple[DefinitionChange, ...]:
+    return DEFINITION_CHANGES.get(ind.code) or DEFINITION_CHANGES.get(ind.group, ())

@@ -143,3 +143,21 @@ def sector_label(code: str, lang: str = "vi") -> str:
 
 
 SECTOR_COLORS = {s.code: s.color for s in SECTORS}
+
+
+# The catalog's units (Vietnamese, as the report writes them) in each language.
+UNIT_LABELS: Labels = {
+    "%": ("%", "%"), "HTX": ("HTX", "cooperatives"), "THT": ("THT", "groups"), "dự án": ("dự án", "projects"),
+    "học viên": ("học viên", "trainees"), "lao động": ("lao động", "workers"), "liên hiệp": ("liên hiệp", "unions"),
+    "lượt": ("lượt", "loans"), "lớp": ("lớp", "classes"), "mô hình": ("mô hình", "models"), "người": ("người", "people"),
+    "thành viên": ("thành viên", "members"), "triệu đồng": ("triệu đồng", "million VND"),
+    "triệu đồng/HTX": ("triệu đồng/HTX", "million VND per cooperative"),
+    "triệu đồng/người/năm": ("triệu đồng/người/năm", "million VND per person a year"),
+    "triệu đồng/người/tháng": ("triệu đồng/người/tháng", "million VND per person a month"),
+}
+
+
+def unit_label(unit: str, lang: str = "vi") -> str:
+    """A catalog unit in `lang` ("triệu đồng" -> "million VND"); an unknown unit as written."""
+    pair = UNIT_LABELS.get(unit)
+    return unit if pair is None else (pair[1] if lang == "en" else pair[0])

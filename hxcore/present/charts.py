@@ -24,6 +24,7 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 STATUS_COLORS = {"achieved": "#1b7f3b", "on_track": "#e0a100", "behind": "#c62828", "no_data": "#8a8a8a"}
 STATE_COLORS = {"operating": "#1565c0", "stopped": "#9e9e9e"}
 TARGET_RULE = "#c62828"
+BREAK_MARK = "#6d4c41"  # a definition that changed: brown, unlike the red target and the blue series
 
 NORMAL = {"label": 13, "title": 14, "mark": 13, "header": 14}
 BIG = {"label": 20, "title": 22, "mark": 22, "header": 22}
@@ -76,6 +77,14 @@ def _number_format(decimals: int = 0) -> str:
     return ",.0f" if not decimals else f",.{decimals}f"
 
 
+def value_axis(decimals: int = 0, **options) -> alt.Axis:
+    """A quantitative axis in the figures' style; for whole numbers, whole ticks each once ("0 1 2 3",
+    never "0 1 1 2 2 3 3": Vega would otherwise put ticks at 0,5 and write them rounded)."""
+    if not decimals:
+        options.setdefault("tickMinStep", 1)
+    return alt.Axis(format=_number_format(decimals), **options)
+
+
 def sector_scale(labels_by_code: dict[str, str]) -> alt.Scale:
     """A colour scale giving each sector its fixed colour, whatever language labels it."""
     domain = list(labels_by_code.values())
@@ -118,29 +127,41 @@ def bullet_frame(targets: pd.DataFrame, status_labels: dict[str, str], lang: str
 
 
 def bullet_chart(frame: pd.DataFrame, status_labels: dict[str, str], presentation: bool = False,
-                 lang: str = "vi", width: int = 520) -> alt.FacetChart:
-    """One row per target: the actual bar coloured by status, a black target tick, a grey pace tick."""
+                 lang: str = "vi", width: int = 520, legend: bool | None = None) -> alt.TopLevelMixin:
+    """One row per target: the actual bar coloured by status, a black target tick, a grey pace tick.
+
+    The value ("19 · 95%") is written in the row's heading, above the bar, never inside the plot,
+    where the target tick could run through it (on a slide, whose title names the target, the
+    heading is the value alone). The status legend sits on top (a page lists 17 targets: a legend
+    under them would be off screen); a slide, whose status is written out, has none unless `legend`
+    says so. A facet does not stretch: `width` must fit the column it is drawn in.
+    """
     s = _sizes(presentation)
-    height = 46 if presentation else 30
+    legend = (not presentation) if legend is None else legend
+    height = 40 if presentation else 26
+    bar_size = height * 0.7
+    frame = frame.copy()
+    frame["heading"] = (list(frame["bar_text"]) if presentation else
+                        [f"{label}: {text}" for label, text in zip(frame["label"], frame["bar_text"], strict=True)])
     base = alt.Chart().encode(y=alt.Y("label:N", title=None, axis=None))
-    bar = base.mark_bar(height=height * 0.6).encode(
-        x=alt.X("actual:Q", title=None, axis=alt.Axis(format=",.0f", tickCount=4)),
+    x_axis = alt.Axis(format=",.0f", tickCount=4, tickMinStep=1, labelFlush=True)
+    bar = base.mark_bar(size=bar_size).encode(
+        x=alt.X("actual:Q", title=None, axis=x_axis, scale=alt.Scale(zero=True)),
         color=alt.Color("status_label:N", title=None, scale=status_scale(status_labels),
-                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+                        legend=alt.Legend(orient="top", direction="horizontal") if legend else None),
         tooltip=[alt.Tooltip("label:N"), alt.Tooltip("actual_text:N"), alt.Tooltip("target_text:N"),
                  alt.Tooltip("attainment_text:N"), alt.Tooltip("status_label:N")],
     ).properties(name="actual")
     scale_holder = base.mark_point(opacity=0).encode(x=alt.X("max:Q", title=None)).properties(name="domain")
-    target_tick = base.mark_tick(color="#000", thickness=4, size=height).encode(x=alt.X("target:Q", title=None)).properties(
-        name="target")
+    # The ticks stay within the bar's band: the heading above it is never crossed.
+    target_tick = base.mark_tick(color="#000", thickness=4, size=bar_size + 6).encode(
+        x=alt.X("target:Q", title=None)).properties(name="target")
     pace_tick = base.transform_filter("isValid(datum.expected)").mark_tick(
-        color="#555", thickness=3, size=height * 0.8, strokeDash=[3, 2]).encode(x=alt.X("expected:Q", title=None)).properties(
+        color="#555", thickness=3, size=bar_size, strokeDash=[3, 2]).encode(x=alt.X("expected:Q", title=None)).properties(
         name="pace")
-    text = base.mark_text(align="left", dx=6, fontSize=s["mark"], fontWeight="bold", color=INK).encode(
-        x=alt.X("actual:Q", title=None), text=alt.Text("bar_text:N")).properties(name="label")
-    layered = alt.layer(scale_holder, bar, pace_tick, target_tick, text).properties(width=width, height=height)
-    chart = layered.facet(
-        row=alt.Row("label:N", title=None, sort=None,
+    layered = alt.layer(scale_holder, bar, pace_tick, target_tick)
+    chart = layered.properties(width=width, height=height).facet(
+        row=alt.Row("heading:N", title=None, sort=None,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
                                       labelFontSize=s["header"], labelColor=INK, labelLimit=900,
                                       labelFontWeight="bold")),
@@ -178,7 +199,7 @@ def status_stack_chart(frame: pd.DataFrame, category: str, state_labels: dict[st
     y = alt.Y(f"{category}:N", title=None, sort=sort)
     base = alt.Chart(frame).encode(
         y=y,
-        x=alt.X("sum(count):Q", title=None, stack="zero", axis=alt.Axis(format=",.0f", tickCount=5)),
+        x=alt.X("sum(count):Q", title=None, stack="zero", axis=value_axis(0, tickCount=5), scale=alt.Scale(zero=True)),
         order=alt.Order("order:Q"),
     )
     bars = base.mark_bar().encode(
@@ -201,23 +222,29 @@ def status_stack_chart(frame: pd.DataFrame, category: str, state_labels: dict[st
 def ranking_chart(frame: pd.DataFrame, label: str = "name", value: str = "value", text: str = "text",
                   target: float | None = None, target_text: str | None = None, color: str | None = None,
                   color_scale: alt.Scale | None = None,
-                  presentation: bool = False, lang: str = "vi", decimals: int = 0) -> alt.LayerChart:
-    """Bars sorted from highest to lowest, each value written at the bar's end, optional target rule."""
+                  presentation: bool = False, lang: str = "vi", decimals: int = 0,
+                  height: int | None = None) -> alt.LayerChart:
+    """Bars sorted from highest to lowest, each value written at the bar's end, optional target rule.
+    `height` fits every bar into that many pixels (a projector slide); otherwise each bar has its step."""
     s = _sizes(presentation)
     frame = frame.copy()
     y = alt.Y(f"{label}:N", title=None, sort=alt.EncodingSortField(field=value, order="descending"))
-    base = alt.Chart(frame).encode(y=y, x=alt.X(f"{value}:Q", title=None,
-                                                 axis=alt.Axis(format=_number_format(decimals), tickCount=5,
-                                                               labelOverlap=True)))
+    # Rates of tens of percent need no decimals on the axis (the bars' own labels keep theirs).
+    axis_decimals = 0 if len(frame) and frame[value].abs().max() >= 10 else decimals
+    base = alt.Chart(frame).encode(y=y, x=alt.X(f"{value}:Q", title=None, scale=alt.Scale(zero=True),
+                                                 axis=value_axis(axis_decimals, tickCount=5, labelOverlap=True)))
     if color and color_scale is not None:
         enc = {"color": alt.Color(f"{color}:N", title=None, scale=color_scale, legend=None)}
     else:
         enc = {"color": alt.value("#1565c0")}
     bars = base.mark_bar().encode(**enc, tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N")]).properties(
         name="bars")
-    labels = base.mark_text(align="left", dx=5, fontSize=s["mark"], fontWeight="bold", color=INK).encode(
-        text=alt.Text(f"{text}:N")).properties(name="values")
-    layers = [bars, labels]
+    text_style = {"align": "left", "dx": 5, "fontSize": s["mark"], "fontWeight": "bold"}
+    # The values are drawn last, on a white halo: a target rule passes under them, never through them.
+    halo = base.mark_text(**text_style, color="white", stroke="white", strokeWidth=6, strokeJoin="round").encode(
+        text=alt.Text(f"{text}:N")).properties(name="halo")
+    labels = base.mark_text(**text_style, color=INK).encode(text=alt.Text(f"{text}:N")).properties(name="values")
+    layers = [bars]
     if target is not None:
         rule_data = pd.DataFrame({"target": [target], "text": [target_text or fmt.number(target, decimals, lang)]})
         rule = alt.Chart(rule_data).mark_rule(color=TARGET_RULE, strokeWidth=3, strokeDash=[6, 4]).encode(
@@ -226,7 +253,8 @@ def ranking_chart(frame: pd.DataFrame, label: str = "name", value: str = "value"
                                                    fontSize=s["mark"], fontWeight="bold").encode(
             x="target:Q", y=alt.value(0), text="text:N").properties(name="target_label")
         layers += [rule, rule_text]
-    chart = alt.layer(*layers).properties(height=alt.Step(44 if presentation else 28))
+    layers += [halo, labels]
+    chart = alt.layer(*layers).properties(height=height or alt.Step(44 if presentation else 28))
     return _finish(chart, presentation, lang)
 
 
@@ -240,14 +268,15 @@ def trend_chart(frame: pd.DataFrame, target: float | None = None, target_text: s
     s = _sizes(presentation)
     order = list(frame.sort_values("end")["period_label"])
     x = alt.X("period_label:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=160))
-    base = alt.Chart(frame).encode(x=x, y=alt.Y("value:Q", title=None, axis=alt.Axis(format=_number_format(decimals)),
-                                                 scale=alt.Scale(zero=False)))
+    # From zero: a line starting at 400 makes 409 → 416 look like a doubling.
+    base = alt.Chart(frame).encode(x=x, y=alt.Y("value:Q", title=None, axis=value_axis(decimals),
+                                                 scale=alt.Scale(zero=True)))
     line = base.mark_line(color="#1565c0", strokeWidth=4 if presentation else 3).properties(name="line")
     points = base.mark_circle(color="#1565c0", size=160 if presentation else 80).encode(
         tooltip=[alt.Tooltip("period_label:N"), alt.Tooltip("text:N")]).properties(name="points")
     labels = base.mark_text(dy=-14, fontSize=s["mark"], fontWeight="bold", color=INK).encode(
         text="text:N").properties(name="values")
-    layers = [line, points, labels]
+    layers = [line, points, labels, *definition_break_layers(frame, x, s)]
     if target is not None:
         rule_data = pd.DataFrame({"target": [target], "text": [target_text or fmt.number(target, decimals, lang)]})
         layers.append(alt.Chart(rule_data).mark_rule(color=TARGET_RULE, strokeWidth=3, strokeDash=[6, 4]).encode(
@@ -257,6 +286,19 @@ def trend_chart(frame: pd.DataFrame, target: float | None = None, target_text: s
             y="target:Q", text="text:N").properties(name="target_label"))
     chart = alt.layer(*layers).properties(height=360 if presentation else 260)
     return _finish(chart, presentation, lang)
+
+
+def definition_break_layers(frame: pd.DataFrame, x, sizes: dict) -> list:
+    """A dotted rule at each point where the indicator's definition changed (columns `note` and
+    `break_label`, from present.frames.trend_frame), labelled at the top, the change in its tooltip."""
+    if "note" not in frame or not frame["note"].astype(bool).any():
+        return []
+    breaks = frame[frame["note"].astype(bool)]
+    rule = alt.Chart(breaks).mark_rule(color=BREAK_MARK, strokeDash=[2, 4], strokeWidth=2).encode(
+        x=x, tooltip=[alt.Tooltip("note:N")]).properties(name="definition_break")
+    text = alt.Chart(breaks).mark_text(color=BREAK_MARK, align="left", dx=4, y=8, fontSize=sizes["mark"] - 2).encode(
+        x=x, text="break_label:N").properties(name="definition_break_label")
+    return [rule, text]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,12 +17,13 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from hxcore.model.areas import fold, slugify
-from hxcore.model.catalog import INDICATORS
+from hxcore.model.catalog import INDICATORS, definition_changes, legal_basis
 from hxcore.model.cells import FORMULA_STARTS, inert  # noqa: F401 (export.FORMULA_STARTS, export.inert)
 from hxcore.model.filters import Filter
 from hxcore.model.labels import label
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import EXPORT_COLUMNS
+from hxcore.present import fmt
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,7 +87,11 @@ def definitions_frame(codes: Iterable[str] | None = None, lang: str = "vi") -> p
     rows = [{"Mã chỉ tiêu" if lang == "vi" else "Code": i.code,
              "Chỉ tiêu" if lang == "vi" else "Indicator": i.label_vi if lang == "vi" else i.label_en,
              "Đơn vị" if lang == "vi" else "Unit": i.unit,
-             "Định nghĩa" if lang == "vi" else "Definition": i.definition}
+             "Định nghĩa" if lang == "vi" else "Definition": i.definition,
+             "Căn cứ pháp lý" if lang == "vi" else "Legal basis": legal_basis(i),
+             # Where a series breaks: the day the definition changed, and how.
+             "Thay đổi định nghĩa" if lang == "vi" else "Definition changes": "; ".join(
+                 f"{fmt.day(c.on, lang)}: {c.note_vi if lang == 'vi' else c.note_en}" for c in definition_changes(i))}
             for i in INDICATORS if wanted is None or i.code in wanted]
     return pd.DataFrame(rows)
 

@@ -8,14 +8,15 @@ this module only names and formats what it returns.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
 from hxcore.engine import frames as shaping
 from hxcore.engine.lists import project_status_counts
 from hxcore.model import vocab
-from hxcore.model.areas import fold
-from hxcore.model.catalog import INDICATORS_BY_CODE
+from hxcore.model.areas import after_reform, fold
+from hxcore.model.catalog import INDICATORS_BY_CODE, definition_changes
 from hxcore.model.filters import Filter
 from hxcore.model.labels import label, labels_in
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
@@ -59,8 +60,11 @@ def sector_name(code: str, org_type: str, lang: str) -> str:
     return vocab.sector_label(code, lang)
 
 
-def where_text(flt: Filter, district_names: dict, lang: str) -> str:
-    return ", ".join(district_names.get(c, c) for c in flt.districts) or t("whole_province", lang)
+def where_text(flt: Filter, area_names: dict, lang: str) -> str:
+    """The chosen districts (former districts after 1/7/2025, said so) and communes, or the whole province."""
+    suffix = t("former_suffix", lang) if after_reform(flt.parsed_period.end) else ""
+    parts = [area_names.get(c, c) + suffix for c in flt.districts] + [area_names.get(c, c) for c in flt.communes]
+    return ", ".join(parts) or t("whole_province", lang)
 
 
 def what_text(flt: Filter, lang: str) -> str:
@@ -70,6 +74,18 @@ def what_text(flt: Filter, lang: str) -> str:
 def filter_text(flt: Filter, district_names: dict, lang: str) -> str:
     """'Huyện Tam Đường · Nông, lâm nghiệp, thủy sản': what the figures cover."""
     return f"{where_text(flt, district_names, lang)} · {what_text(flt, lang)}"
+
+
+def reform_notes(flt: Filter, lang: str) -> list[str]:
+    """What a figure of this filter means across the reform of 1/7/2025: districts chosen for a later
+    date are former districts; a period whose year-to-date window contains the reform mixes units."""
+    period = flt.parsed_period
+    notes = []
+    if flt.districts and after_reform(period.end):
+        notes.append(t("former_district_notice", lang))
+    if not after_reform(period.year_start) and after_reform(period.end):
+        notes.append(t("reform_mix", lang))
+    return notes
 
 
 def as_of_text(flt: Filter, district_names: dict, lang: str, extra: str | None = None) -> str:
@@ -236,7 +252,22 @@ def trend_frame(trend: pd.DataFrame, code: str, lang: str) -> pd.DataFrame:
     out = trend.copy()
     out.insert(1, "period_label", [Period.parse(p).label(lang) for p in out["period"]])
     out["text"] = [fmt.indicator_value(v, ind.unit, ind.decimals, lang) for v in out["value"]]
+    out["note"] = definition_breaks(list(out["end"]), code, lang)
+    out["break_label"] = [t("definition_break", lang) if note else "" for note in out["note"]]
     return out
+
+
+def definition_breaks(ends: list, code: str, lang: str) -> list[str]:
+    """For each point of a series (its end dates, oldest first), the definition changes since the
+    point before it: where the series breaks, a note for the chart's mark and the download."""
+    notes, previous = [], None
+    for end in ends:
+        day = date.fromisoformat(end) if isinstance(end, str) else end
+        changed = [c for c in definition_changes(INDICATORS_BY_CODE[code])
+                   if previous is not None and previous < c.on <= day]
+        notes.append(" ".join(c.note_vi if lang == "vi" else c.note_en for c in changed))
+        previous = day
+    return notes
 
 
 def heat_frame(heat: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -343,7 +343,7 @@ def _properties(document, report: Report, stamp: datetime) -> None:
     properties.category = "Dự thảo"
 
 
-def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
+def fixed_zip(data: bytes, stamp: datetime) -> bytes:
     """The same entries with one fixed timestamp: ZIP headers otherwise carry the time of writing."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -378,4 +378,4 @@ def write(report: Report) -> bytes:
     _properties(document, report, stamp)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue(), stamp)
+    return fixed_zip(buffer.getvalue(), stamp)

@@ -1,4 +1,5 @@
-"""The deterministic demo database of Lai Châu, 2021–2024, quarter by quarter.
+"""The deterministic demo database of Lai Châu, 2021 to 2026-Q3, quarter by quarter, across the
+reform of 1/7/2025 (organisations founded after it are located in the 38 new communes).
 
 It reproduces every internally consistent figure of the H1-2023 report (and the end-2022
 baseline the report compares with) exactly; everything else (district splits, other periods,

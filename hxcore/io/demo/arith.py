@@ -27,5 +27,5 @@ def random_day(rng: random.Random, start: date, end: date) -> date:
 
 
 def half_start(end: date) -> date:
-    """The first day of the half-year ending on `end` (30/6 or 31/12)."""
-    return date(end.year, 1 if end.month == 6 else 7, 1)
+    """The first day of the half-year ending on `end` (30/6 or 31/12; 30/9 for the last, partial one)."""
+    return date(end.year, 1 if end.month <= 6 else 7, 1)

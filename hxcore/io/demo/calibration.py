@@ -24,6 +24,7 @@ from hxcore.io.demo.report import (
     GROUP_NEW_MEMBERS_2023H1,
     GROUP_PEOPLE_2023H1,
     H1_2023,
+    LAST_DAY,
     NEW_MEMBERS_2023H1,
     NEW_WORKERS_2023H1,
     SECTOR_2023H1,
@@ -156,10 +157,10 @@ def _pin_alliance(register: Register, operating: list[dict], by_id: dict[int, Or
         if org_id in members:
             org.alliance_joined_on = random_day(rng, max(org.registered_on, date(2012, 1, 1)), H1_2023)
         elif rng.random() < 0.3:
-            org.alliance_joined_on = random_day(rng, H1_2023 + timedelta(days=10), date(2024, 12, 20))
+            org.alliance_joined_on = random_day(rng, H1_2023 + timedelta(days=10), LAST_DAY - timedelta(days=10))
     for org in register.of_type(OrgType.COOP):
         if org.registered_on > H1_2023 and rng.random() < 0.4:
-            org.alliance_joined_on = random_day(rng, org.registered_on, max(org.registered_on, date(2024, 12, 20)))
+            org.alliance_joined_on = random_day(rng, org.registered_on, max(org.registered_on, LAST_DAY - timedelta(days=10)))
 
 
 # --- Flows over the half-year ------------------------------------------------------------------
@@ -176,6 +177,8 @@ def pin_flows_2023h1(register: Register, facts: list[dict]) -> None:
     for row in coops:
         if row["status"] != Status.OPERATING:
             row["new_members"] = row["new_workers"] = 0
+        elif not row["workers"]:
+            row["new_workers"] = 0  # the report's 143 are counted where there are workers to count
     groups = [r for r in half if by_id[r["org_id"]].org_type == OrgType.GROUP]
     _redistribute(groups, "new_members", GROUP_NEW_MEMBERS_2023H1, rng)
 

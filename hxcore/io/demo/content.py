@@ -4,7 +4,6 @@ random stream, and the conversion of the register into table rows."""
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 from hxcore.db import schema
 from hxcore.db.schema import PROJECT_DIR
@@ -17,7 +16,7 @@ from hxcore.io.demo.groups import build_groups
 from hxcore.io.demo.projects import build_projects
 from hxcore.io.demo.register import Register
 from hxcore.io.targets_file import read_resolutions_csv, read_targets_csv
-from hxcore.model.areas import PROVINCE_CODE, slugify
+from hxcore.model.areas import PROVINCE_CODE, REFORM_DATE, former_district_of, slugify, successor_2025
 from hxcore.model.vocab import SECTORS
 
 SEED = 42
@@ -36,6 +35,7 @@ def lai_chau_content(seed: int = SEED) -> dict:
     loans, repayments = build_fund(register)
     fairs = build_fairs(register)
     projects, events = build_projects(register)
+    locate_after_reform(register)
     return {
         schema.areas: _area_rows(register), schema.area_successions: _succession_rows(register),
         schema.sectors: _sector_rows(), schema.organisations: _organisation_rows(register),
@@ -47,10 +47,20 @@ def lai_chau_content(seed: int = SEED) -> dict:
     }
 
 
+def locate_after_reform(register: Register) -> None:
+    """Organisations registered from 1/7/2025 are located in a 2025 commune only: the successor of
+    the commune drawn for them, counted under its former district. No draw: the stream is unchanged."""
+    for org in register.orgs:
+        if org.registered_on >= REFORM_DATE and org.commune:
+            org.commune_2025 = successor_2025(org.commune)
+            org.commune, org.district = "", former_district_of(org.commune_2025)
+
+
 def _organisation_rows(register: Register) -> list[dict]:
     return [{
         "id": o.id, "org_type": o.org_type.value, "kind": o.kind.value, "name": o.name,
-        "province_code": PROVINCE_CODE, "district_code": o.district, "commune_code": o.commune,
+        "province_code": PROVINCE_CODE, "district_code": o.district, "commune_code": o.commune or None,
+        "commune_2025_code": o.commune_2025 or successor_2025(o.commune),
         "sector_code": o.sector, "registered_on": o.registered_on, "dissolved_on": o.dissolved_on,
         "alliance_joined_on": o.alliance_joined_on, "founding_supported": o.founding_supported, "tax_code": None,
     } for o in register.orgs]
@@ -58,12 +68,14 @@ def _organisation_rows(register: Register) -> list[dict]:
 
 def _area_rows(register: Register) -> list[dict]:
     return [{"code": a.code, "name": a.name, "slug": slugify(a.name), "level": a.level, "kind": a.kind,
-             "parent_code": a.parent_code, "valid_from": a.valid_from, "valid_to": a.valid_to}
+             "parent_code": a.parent_code, "valid_from": a.valid_from, "valid_to": a.valid_to,
+             "province_code": PROVINCE_CODE, "commune_2025_code": a.commune_2025_code,
+             "former_district_code": a.former_district_code}
             for a in register.areas]
 
 
 def _succession_rows(register: Register) -> list[dict]:
-    return [{"old_code": a.code, "new_code": a.successor_code, "effective_on": date(2025, 7, 1)}
+    return [{"old_code": a.code, "new_code": a.successor_code, "effective_on": REFORM_DATE}
             for a in register.areas if a.successor_code]
 
 

@@ -1,4 +1,4 @@
-"""Quarterly facts of every organisation, 2021–2024: stocks derived from the 30/6/2023 base by
+"""Quarterly facts of every organisation, 2021 to 2026-Q3: stocks derived from the 30/6/2023 base by
 each organisation's growth, flows, incomes and ratings drawn at random, and the two report
 dates (31/12/2022, 30/6/2023) calibrated as each snapshot is made."""
 

@@ -33,7 +33,8 @@ class Org:
     sector: str
     name: str = ""
     district: str = ""
-    commune: str = ""
+    commune: str = ""  # until 30/6/2025; empty for one first located after the reform
+    commune_2025: str = ""  # from 1/7/2025; empty: the successor of `commune`
     registered_on: date | None = None
     dissolved_on: date | None = None
     stopped_from: date | None = None

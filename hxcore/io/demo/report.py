@@ -8,8 +8,11 @@ from datetime import date
 from hxcore.model.periods import periods_between
 
 # --- Calendar -------------------------------------------------------------------------------
-SNAPSHOTS = [p.end for p in periods_between("2021-Q1", "2024-Q4", kind="quarter")]
-HALF_ENDS = [p.end for p in periods_between("2020-H2", "2024-H2", kind="half")]
+# Quarter by quarter through 2026-Q3, the data a meeting in late 2026 discusses. The last "half"
+# is the quarter July–September 2026: nothing is dated after the last snapshot.
+LAST_DAY = date(2026, 9, 30)
+SNAPSHOTS = [p.end for p in periods_between("2021-Q1", "2026-Q3", kind="quarter")]
+HALF_ENDS = [p.end for p in periods_between("2020-H2", "2026-H1", kind="half")] + [LAST_DAY]
 H1_2023 = date(2023, 6, 30)
 END_2022 = date(2022, 12, 31)
 
@@ -43,12 +46,13 @@ GROUP_PEOPLE_2023H1 = 2_115
 GROUP_NEW_MEMBERS_2023H1 = 30
 GROUP_INCOME_YEAR_2023H1 = 37.0
 
-# Province totals at each half-year end. 2023-H1 and end-2022 are the report's; 2020 and
-# 2021-H1 follow the published 324/229 and 340/237; the rest is invented.
-COOPS_AT = dict(zip(HALF_ENDS, (324, 340, 361, 386, 409, 416, 423, 430, 436), strict=True))
-COOPS_DISSOLVED_IN = dict(zip(HALF_ENDS[1:], (3, 4, 5, 4, 6, 5, 4, 6), strict=True))
-GROUPS_AT = dict(zip(HALF_ENDS, (229, 237, 248, 262, 275, 278, 286, 291, 297), strict=True))
-GROUPS_DISSOLVED_IN = dict(zip(HALF_ENDS[1:], (2, 3, 2, 4, 0, 5, 3, 4), strict=True))
+# Province totals at each half-year end (and 30/9/2026). 2023-H1 and end-2022 are the report's;
+# 2020 and 2021-H1 follow the published 324/229 and 340/237; the rest is invented (no province
+# totals after August 2023 are published), with growth slowing as it did from 2022.
+COOPS_AT = dict(zip(HALF_ENDS, (324, 340, 361, 386, 409, 416, 423, 430, 436, 441, 447, 452, 455), strict=True))
+COOPS_DISSOLVED_IN = dict(zip(HALF_ENDS[1:], (3, 4, 5, 4, 6, 5, 4, 6, 5, 4, 6, 2), strict=True))
+GROUPS_AT = dict(zip(HALF_ENDS, (229, 237, 248, 262, 275, 278, 286, 291, 297, 300, 304, 309, 311), strict=True))
+GROUPS_DISSOLVED_IN = dict(zip(HALF_ENDS[1:], (2, 3, 2, 4, 0, 5, 3, 4, 3, 4, 3, 1), strict=True))
 
 # District split of the 416 HTX at 30/6/2023: Tam Đường's 44 is published, the rest invented.
 DISTRICT_COOPS_2023H1 = {"105": 62, "106": 44, "107": 38, "108": 54, "109": 58, "110": 70, "111": 60, "112": 30}

@@ -18,11 +18,21 @@ from enum import Enum
 
 from hxcore.io.importer.context import Context
 from hxcore.io.importer.locate import Table
-from hxcore.io.importer.problems import Problem, display
+from hxcore.io.importer.problems import Problem, Severity, display
 from hxcore.io.importer.read import is_blank
-from hxcore.io.importer.spec import Col, ParseAs
-from hxcore.model.areas import AmbiguousName, bare_name, fold, match_area
-from hxcore.model.vocab import SECTORS, OrgKind, Rating, Status, TrainingKind
+from hxcore.io.importer.spec import RATING_WORDS, STATUS_WORDS, Col, ParseAs
+from hxcore.model.areas import (
+    REFORM,
+    REFORM_DATE,
+    REFORM_RESOLUTION,
+    AmbiguousName,
+    bare_name,
+    fold,
+    former_district_of,
+    match_area,
+    successor_2025,
+)
+from hxcore.model.vocab import SECTORS, OrgKind, TrainingKind
 
 
 class Invalid(ValueError):
@@ -38,10 +48,8 @@ _SECTOR_WORDS = {  # folded keywords -> sector code, per org type; ambiguous wor
              "tin dung": "credit", "qtd": "credit"},
     "group": {"phi nong": "non_agriculture", "nong": "agriculture"},
 }
-_STATUS = {"dang hoat dong": Status.OPERATING, "hoat dong": Status.OPERATING, "operating": Status.OPERATING,
-           "ngung hoat dong": Status.STOPPED, "ngung": Status.STOPPED, "tam ngung": Status.STOPPED,
-           "stopped": Status.STOPPED}
-_RATING = {"tot": Rating.GOOD, "kha": Rating.FAIR, "trung binh": Rating.AVERAGE, "tb": Rating.AVERAGE, "yeu": Rating.WEAK}
+_STATUS = {word: code for code, words in STATUS_WORDS.items() for word in words}
+_RATING = {word: code for code, words in RATING_WORDS.items() for word in words}
 _BOOL = {"co": True, "x": True, "1": True, "yes": True, "true": True, "khong": False, "0": False, "no": False,
          "false": False}
 _ORG_KIND = {"htx": OrgKind.HTX, "hop tac xa": OrgKind.HTX, "quy tin dung nhan dan": OrgKind.CREDIT_FUND,
@@ -134,8 +142,8 @@ def parse_sector(value, org_type: str) -> str:
 
 
 def parse_word(value, table: dict):
-    """A closed-list value from its folded word: "Đang hoạt động" -> "operating"."""
-    key = fold(str(value)).strip(" .")
+    """A closed-list value from its folded word: "Đang hoạt động", "Đang HĐ" -> "operating"."""
+    key = re.sub(r"[\s.]+", " ", fold(str(value))).strip()
     if key not in table:
         raise Invalid(value)
     found = table[key]
@@ -185,11 +193,53 @@ def _district(value, around: Around) -> str:
     return _area(around, "", str(value), around.ctx.districts, "huyện/thành phố")
 
 
-def _commune(value, around: Around) -> str:
+@dataclass(frozen=True)
+class Noted:
+    """A value read with something the office should know ("old commune name: its successor is ...")."""
+
+    value: object
+    note: str
+
+
+def _names_of(codes, side: str) -> str:
+    return ", ".join(REFORM.names.get((code, side), code) for code in codes)
+
+
+def _commune(value, around: Around):
+    if around.ctx.after_reform:
+        return _commune_after(str(value), around)
     district = around.row.get("district")
     if not district:
         raise Invalid("chưa xác định được huyện")
-    return _area(around, district, str(value), around.ctx.communes.get(district, []), "xã/phường/thị trấn ở huyện này")
+    try:
+        return _area(around, district, str(value), around.ctx.communes.get(district, []), "xã/phường/thị trấn ở huyện này")
+    except Invalid:
+        new = _quiet_match(str(value), around.ctx.communes_2025)
+        if new is None:
+            raise
+        raise Invalid(f"'{REFORM.names[(new, 'new')]}' là đơn vị hành chính mới từ {REFORM_DATE:%d/%m/%Y} "
+                      f"({REFORM_RESOLUTION}), hợp nhất từ {_names_of(REFORM.predecessors.get(new, ()), 'old')}: số liệu "
+                      f"đến ngày {around.ctx.as_of:%d/%m/%Y} phải ghi xã/phường/thị trấn cũ") from None
+
+
+def _quiet_match(token: str, candidates: list[tuple[str, str]]) -> str | None:
+    try:
+        return match_area(token, candidates)
+    except AmbiguousName:
+        return None
+
+
+def _commune_after(token: str, around: Around):
+    """After the reform: a 2025 commune; an old commune's name is taken as its successor, with a notice."""
+    found = _quiet_match(token, around.ctx.communes_2025)
+    if found:
+        return found
+    district = around.row.get("district")
+    scope = around.ctx.communes.get(district, []) if district else around.ctx.old_communes
+    old = _area(around, f"old:{district}", token, scope, "xã/phường (sau 1/7/2025: 38 xã, phường mới của tỉnh)")
+    new = successor_2025(old)
+    return Noted(new, f"'{REFORM.names[(old, 'old')]}' là tên trước {REFORM_DATE:%d/%m/%Y}; từ ngày đó thuộc "
+                      f"'{REFORM.names[(new, 'new')]}' ({REFORM_RESOLUTION}): ghi vào đơn vị mới")
 
 
 PARSERS: dict[ParseAs, Callable[[object, Around], object]] = {
@@ -225,27 +275,63 @@ class Parsed:
 
 def parse_order(table: Table) -> list[Col]:
     """The table's columns in the order their cells are read: the commune after its district."""
-    return sorted((c for c in table.spec.columns if c.key in table.mapping), key=lambda c: c.parse_as == ParseAs.COMMUNE)
+    return sorted((c for c in table.spec.columns if c.key in table.mapping or c.key in table.given),
+                  key=lambda c: c.parse_as == ParseAs.COMMUNE)
 
 
 def parse_table(table: Table, ctx: Context) -> Parsed:
     org_type = "group" if table.spec.key == "groups" else "coop"
     columns = parse_order(table)
     parsed = Parsed([])
+    if not _given_district_ok(table, ctx, parsed):
+        return parsed
     for number, cells in table.rows:
         row: dict[str, object] = {}
         for col in columns:
             row[col.key] = _parse_cell(table, number, col, cells[col.key], Around(row, ctx, org_type), parsed)
+        if "sector" in table.mapping and row.get("sector") is None and number in table.sections:
+            row["sector"] = _section_sector(table.sections[number], org_type)
+        if ctx.after_reform and row.get("commune") and not row.get("district"):
+            row["district"] = former_district_of(row["commune"])  # "huyện cũ": organisations are kept under it
         parsed.rows.append((number, row))
     return parsed
+
+
+def _section_sector(text: str, org_type: str) -> str | None:
+    """The sector a section row names ("A. Nông nghiệp"), for rows that leave their sector cell blank."""
+    try:
+        return parse_sector(re.sub(r"^\S{1,4}[.)]\s*", "", text), org_type)
+    except Invalid:
+        return None
+
+
+def _given_district_ok(table: Table, ctx: Context, parsed: Parsed) -> bool:
+    """The district the title block names, checked once (not once a row)."""
+    if "district" not in table.given or not table.rows:
+        return True
+    value = table.rows[0][1]["district"]
+    try:
+        _district(value, Around({}, ctx, "coop"))
+    except Invalid as error:
+        col = table.spec.col("district")
+        parsed.problems.append(Problem(table.name, table.header_start, table.header_of("district"), display(value),
+                                       f"{why(error, value, col)}; các huyện, thành phố: "
+                                       f"{', '.join(name for _, name in ctx.districts)}"))
+        return False
+    return True
 
 
 def _parse_cell(table: Table, number: int, col: Col, value, around: Around, parsed: Parsed):
     if is_blank(value):
         return None
     try:
-        return PARSERS[col.parse_as](value, around)
+        found = PARSERS[col.parse_as](value, around)
     except Invalid as error:
         parsed.problems.append(Problem(table.name, number, table.header_of(col.key), display(value), why(error, value, col)))
         parsed.unreadable.add((number, col.key))
         return None
+    if isinstance(found, Noted):
+        parsed.problems.append(Problem(table.name, number, table.header_of(col.key), display(value), found.note,
+                                       Severity.NOTICE))
+        return found.value
+    return found

@@ -20,8 +20,9 @@ from hxcore.db import schema
 from hxcore.io.importer import rules
 from hxcore.io.importer.context import Context, org_key_name
 from hxcore.io.importer.locate import Table
-from hxcore.io.importer.problems import Problem, display, problems_csv, problems_frame
-from hxcore.model.areas import PROVINCE_CODE
+from hxcore.io.importer.problems import Problem, Severity, display, problems_csv, problems_frame
+from hxcore.io.importer.spec import DISSOLVED
+from hxcore.model.areas import PROVINCE_CODE, REFORM
 from hxcore.model.vocab import OrgKind
 
 # Columns a register may leave out, with what a new organisation gets when it does.
@@ -42,6 +43,8 @@ class ImportPlan:
     previews: dict[str, pd.DataFrame] = field(default_factory=dict)
     ops: list[tuple] = field(default_factory=list)  # (table, "insert"|"update", key dict, row dict, before dict)
     data_version: str | None = None  # the database's, when the plan was made: a commit may reuse the plan while it holds
+    tables: list = field(default_factory=list)  # the tables read (locate.Table): a mapping can be saved from them
+    unmapped: list = field(default_factory=list)  # sheets refused for a missing column (locate.Located), with guesses
 
     @property
     def errors(self) -> list[Problem]:
@@ -120,13 +123,21 @@ def _org_values(sheet: SheetPlan, row: dict) -> dict:
     values = {
         "org_type": org_type, "kind": kind, "name": row["name"],
         "province_code": sheet.ctx.province_of.get(row["district"], PROVINCE_CODE),
-        "district_code": row["district"], "commune_code": row["commune"], "sector_code": row["sector"],
-        "registered_on": row["registered_on"],
+        "district_code": row["district"], "sector_code": row["sector"], "registered_on": row["registered_on"],
+        **located_at(sheet.ctx, row["commune"]),
     }
     # Optional columns change a known organisation only where the file gives a value: a register
     # exported without "Ngày gia nhập Liên minh" must not erase the dates already recorded.
     values.update({k: row[k] for k in OPTIONAL_ORG_COLUMNS if row.get(k) not in (None, "")})
     return values
+
+
+def located_at(ctx: Context, commune: str) -> dict:
+    """Both communes of an organisation: before the reform its commune and that commune's successor;
+    after it, no old commune and its 2025 commune (the district is then the former district, set by parse)."""
+    if ctx.after_reform:
+        return {"commune_code": None, "commune_2025_code": commune}
+    return {"commune_code": commune, "commune_2025_code": REFORM.successor.get(commune, commune)}
 
 
 def _org_rejected(sheet: SheetPlan, number: int, row: dict, values: dict, seen: rules.FirstSeen) -> bool:
@@ -179,7 +190,13 @@ def plan_facts(sheet: SheetPlan, rows: list[tuple[int, dict]]) -> None:
         if sheet.reject(number, "name", row["name"], rules.second_return(seen.earlier(org["id"]))):
             continue
         seen.add(org["id"], number)
+        if sheet.reject(number, "name", row["name"], rules.in_another_sheet(sheet.ctx.returns, org["id"], sheet.table.name,
+                                                                           number)):
+            continue
         if sheet.reject(number, "name", row["name"], rules.not_active_at(org, as_of)):
+            continue
+        if row["status"] == DISSOLVED:
+            _plan_dissolution(sheet, org)
             continue
         values = {"status": row["status"], "members": row["members"], "workers": row["workers"], "quality": "reported"}
         values.update({k: row[k] for k in OPTIONAL_FACTS if k in row})
@@ -189,6 +206,14 @@ def plan_facts(sheet: SheetPlan, rows: list[tuple[int, dict]]) -> None:
             sheet.insert("facts", key, {**key, **OPTIONAL_FACTS, **values})
         else:
             sheet.update("facts", key, before, values)
+
+
+def _plan_dissolution(sheet: SheetPlan, org: dict) -> None:
+    """A return that says "Đã giải thể": the organisation is dissolved at the period's end, with no figures."""
+    sheet.update("organisations", {"id": org["id"]}, org, {"dissolved_on": sheet.ctx.as_of})
+    sheet.plan.problems.append(Problem(sheet.table.name, 0, sheet.table.header_of("status"), org["name"],
+                                       f"ghi 'Đã giải thể': đơn vị được ghi giải thể ngày {sheet.ctx.as_of:%d/%m/%Y} "
+                                       "(ngày cuối kỳ; sửa trong danh sách HTX nếu biết ngày thật)", Severity.NOTICE))
 
 
 # --- training classes and fund loans --------------------------------------------------------------

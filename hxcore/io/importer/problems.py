@@ -20,9 +20,11 @@ from hxcore.model.labels import Labels, label
 class Severity(StrEnum):
     ERROR = "error"  # blocks the import
     WARNING = "warning"  # reported, does not block
+    NOTICE = "notice"  # what the importer did on its own (a hidden sheet skipped, "-" read as 0): for the record
 
 
-SEVERITY_LABELS: Labels = {Severity.ERROR: ("lỗi", "error"), Severity.WARNING: ("cảnh báo", "warning")}
+SEVERITY_LABELS: Labels = {Severity.ERROR: ("lỗi", "error"), Severity.WARNING: ("cảnh báo", "warning"),
+                           Severity.NOTICE: ("thông báo", "notice")}
 
 
 @dataclass(frozen=True)

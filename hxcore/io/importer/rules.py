@@ -56,7 +56,7 @@ def already_in_file(org: dict) -> str | None:
 
 def resolve_org(ctx: Context, row: dict, org_types: tuple[str, ...]) -> tuple[dict | None, str | None]:
     """The one known organisation a return or a loan names, else why there is none."""
-    hits = ctx.find_orgs(row["name"], row["district"], row.get("tax_code"), org_types)
+    hits = ctx.find_orgs(row["name"], row.get("district"), row.get("tax_code"), org_types)
     if not hits:
         return None, "đơn vị chưa có trong danh sách HTX/THT của huyện này: nhập danh sách trước"
     if len(hits) > 1:
@@ -85,6 +85,14 @@ def repeats_row(earlier: int | None) -> str | None:
 def second_return(earlier: int | None) -> str | None:
     """A second half-year return for the same organisation in the file."""
     return None if earlier is None else f"đơn vị đã có số liệu ở dòng {earlier} của tệp"
+
+
+def in_another_sheet(returns: dict, org_id: int, sheet: str, number: int) -> str | None:
+    """Figures for one organisation and date given by two sheets of the file: which would count is not ours to guess."""
+    earlier = returns.setdefault(org_id, (sheet, number))
+    if earlier[0] == sheet:
+        return None
+    return f"đơn vị này đã có số liệu cùng kỳ ở trang tính '{earlier[0]}' dòng {earlier[1]}: hai trang cho cùng một đơn vị"
 
 
 def duplicate(earlier: int | None, in_database: bool, what: str) -> str | None:

@@ -33,6 +33,35 @@ class ParseAs(StrEnum):
     CLASS_KIND = "class_kind"
 
 
+class Meaning(StrEnum):
+    """What a placeholder cell ("-", "–", "x", "…") means in a column: offices write "-" for none."""
+
+    ZERO = "zero"  # a count: "-" is 0
+    MISSING = "missing"  # not given: the cell is blank
+
+
+# The marks offices put in a cell that has no figure (folded NFC text, compared whole).
+PLACEHOLDERS = ("-", "–", "—", "x", "…", "...", "..", "-/-", "không")
+MEANING_LABELS = {Meaning.ZERO: "0", Meaning.MISSING: "để trống (không có số liệu)"}
+
+# Statuses and ratings as returns write them (folded words), declared once: parse reads them, the
+# guide sheet of the template lists them. "dissolved" is a return's word, not a stored status: the
+# organisation is marked dissolved at the period's end and gets no figures.
+DISSOLVED = "dissolved"
+STATUS_WORDS = {
+    "operating": ("dang hoat dong", "hoat dong", "dang hd", "hd", "operating", "binh thuong", "con hoat dong"),
+    "stopped": ("ngung hoat dong", "ngung", "ngung hd", "tam ngung", "tam ngung hoat dong", "tam ngung hd",
+                "khong hoat dong", "stopped"),
+    DISSOLVED: ("da giai the", "giai the", "giai the", "dissolved"),
+}
+RATING_WORDS = {
+    "tot": ("tot", "loai tot", "xuat sac"),
+    "kha": ("kha", "loai kha"),
+    "trung_binh": ("trung binh", "tb", "loai trung binh"),
+    "yeu": ("yeu", "kem", "loai yeu", "yeu kem"),
+}
+
+
 @dataclass(frozen=True)
 class Col:
     key: str
@@ -44,6 +73,15 @@ class Col:
     high: float | None = None
     example: object = ""
     expected: str = ""  # what a valid value looks like, for the error report
+    dash: Meaning | None = None  # what "-", "x", "…" mean here; None: by parse_as (missing for numbers and dates)
+
+    @property
+    def placeholder(self) -> Meaning | None:
+        """The declared meaning of a placeholder cell; None where a placeholder is an error (names, areas, lists)."""
+        if self.dash is not None:
+            return self.dash
+        numeric = self.parse_as in (ParseAs.INT, ParseAs.FLOAT, ParseAs.DATE, ParseAs.RATING)
+        return Meaning.MISSING if numeric else None
 
 
 @dataclass(frozen=True)
@@ -94,16 +132,20 @@ SHEETS: tuple[Sheet, ...] = (
         Col("dissolved_on", "Ngày chấm dứt", _P.DATE, False, ("Ngày giải thể",), expected="sau ngày thành lập (để trống nếu còn)"),
     ), ("THT", "Danh sách THT", "To hop tac")),
     Sheet("facts", "Số liệu 6 tháng", "facts", (
-        Col("name", "Tên đơn vị", _P.TEXT, True, ("Tên HTX", "Tên THT", "Tên HTX/THT", "Tên"), example="VÍ DỤ HTX Nông nghiệp Bình Lư",
+        Col("name", "Tên đơn vị", _P.TEXT, True, ("Tên HTX", "Tên THT", "Tên HTX/THT", "Tên", "Tên hợp tác xã", "Tên HTX, THT"),
+            example="VÍ DỤ HTX Nông nghiệp Bình Lư",
             expected="tên HTX/THT đã có trong danh sách"),
         _TAX, _DISTRICT,
+        Col("commune", "Xã/phường/thị trấn", _P.COMMUNE, False, _COMMUNE.aliases, example="Xã Bình Lư",
+            expected="tên xã/phường (sau 1/7/2025: xã/phường mới, không cần cột huyện)"),
         Col("status", "Tình trạng", _P.STATUS, True, ("Trạng thái", "Tình trạng hoạt động"), example="Đang hoạt động",
-            expected="Đang hoạt động hoặc Ngừng hoạt động"),
-        Col("charter_capital", "Vốn điều lệ (triệu đồng)", _P.FLOAT, False, ("Vốn điều lệ", "Vốn đăng ký"), 0, 1_000_000, 1500,
-            "số triệu đồng, từ 0 đến 1.000.000"),
-        Col("members", "Số thành viên", _P.INT, True, ("Thành viên",), 0, 100_000, 12, "số nguyên từ 0 đến 100.000"),
-        Col("workers", "Số lao động thường xuyên", _P.INT, True, ("Lao động", "Số lao động", "Lao động thường xuyên"), 0, 5_000, 15,
-            "số nguyên từ 0 đến 5.000"),
+            expected="Đang hoạt động (Đang HĐ), Ngừng hoạt động (Ngừng HĐ, Tạm ngừng) hoặc Đã giải thể"),
+        Col("charter_capital", "Vốn điều lệ (triệu đồng)", _P.FLOAT, False, ("Vốn điều lệ", "Vốn đăng ký", "Vốn ĐL"), 0,
+            1_000_000, 1500, "số triệu đồng, từ 0 đến 1.000.000"),
+        Col("members", "Số thành viên", _P.INT, True, ("Thành viên", "Số TV", "Thành viên HTX"), 0, 100_000, 12,
+            "số nguyên từ 0 đến 100.000", Meaning.ZERO),
+        Col("workers", "Số lao động thường xuyên", _P.INT, True, ("Lao động", "Số lao động", "Lao động thường xuyên",
+            "Số LĐ", "Lao động thường xuyên trong HTX"), 0, 5_000, 15, "số nguyên từ 0 đến 5.000", Meaning.ZERO),
         Col("revenue", "Doanh thu (triệu đồng)", _P.FLOAT, False, ("Doanh thu",), 0, 10_000_000, 820,
             "số triệu đồng trong kỳ báo cáo (6 tháng, hoặc từ kỳ báo cáo trước), không âm"),
         Col("avg_income_month", "Thu nhập bình quân (triệu đồng/người/tháng)", _P.FLOAT, False,
@@ -111,9 +153,9 @@ SHEETS: tuple[Sheet, ...] = (
         Col("rating", "Xếp loại", _P.RATING, False, ("Đánh giá", "Phân loại"), example="Khá",
             expected="Tốt, Khá, Trung bình hoặc Yếu"),
         Col("new_members", "Thành viên mới", _P.INT, False, ("Thành viên thu hút mới",), 0, 100_000, 2,
-            "số thành viên mới trong kỳ báo cáo (không cộng dồn từ đầu năm), số nguyên không âm"),
+            "số thành viên mới trong kỳ báo cáo (không cộng dồn từ đầu năm), số nguyên không âm", Meaning.ZERO),
         Col("new_workers", "Lao động mới", _P.INT, False, ("Lao động thu hút mới",), 0, 5_000, 3,
-            "số lao động mới trong kỳ báo cáo (không cộng dồn từ đầu năm), số nguyên không âm"),
+            "số lao động mới trong kỳ báo cáo (không cộng dồn từ đầu năm), số nguyên không âm", Meaning.ZERO),
     ), ("So lieu", "So lieu 6 thang", "Bao cao 6 thang", "Số liệu")),
     Sheet("training", "Lớp tập huấn", "training_classes", (
         Col("held_on", "Ngày tổ chức", _P.DATE, True, ("Ngày", "Ngày mở lớp"), example="12/4/2023", expected="ngày trong kỳ báo cáo"),

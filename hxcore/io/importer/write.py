@@ -29,7 +29,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from hxcore.db import schema
-from hxcore.engine.summary import data_changed
+from hxcore.engine.summary import data_changed, touched_by_import
 from hxcore.io.auth import Session, require_editor
 from hxcore.io.importer.lock import ImportBusy, holding, shown_time
 from hxcore.io.importer.pipeline import prepare
@@ -208,7 +208,7 @@ def _write(engine: Engine, conn: Connection, plan: ImportPlan, session: Session,
             backup_path=backup, status="committed")).inserted_primary_key[0]
         _apply(conn, import_id, plan, seeded)
         version = f"import-{import_id}-{plan.sha256[:12]}"
-        data_changed(conn, version)  # summaries rebuilt in this transaction
+        data_changed(conn, version, touched_by_import(conn, import_id))  # its summary cells, in this transaction
         if before_commit is not None:
             before_commit(conn)
     except BaseException:
@@ -316,11 +316,12 @@ def undo_import(engine: Engine, import_id: int, session: Session) -> str:
                 f"Không hoàn tác được lần nhập {import_id}: lần nhập {later['id']} sau đó (tệp '{later['file_name']}' của "
                 f"{later['user_name']}, lúc {shown_time(later['imported_at'])}) đã thay đổi hoặc dùng các dòng lần này ghi. Lần nhập "
                 f"{import_id} chỉ hoàn tác được sau khi lần nhập {later['id']} đã được hoàn tác; không có gì bị thay đổi.")
+        touched = touched_by_import(conn, import_id)  # the rows as the import left them, before they are put back
         _revert(conn, changes)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         conn.execute(update(log).where(log.c.id == import_id).values(status="undone", undone_by=session.user, undone_at=now))
         version = f"undo-{import_id}-{hashlib.sha256(now.encode()).hexdigest()[:8]}"
-        data_changed(conn, version)  # summaries rebuilt in this transaction
+        data_changed(conn, version, touched)  # its summary cells, in this transaction
     return version
 
 
