@@ -36,8 +36,8 @@ def figure(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> N
         if big.ratio:
             st.markdown(f"### {big.ratio}")
     else:
-        actual, ratio = frames.slide_actual(targets.loc[slide.target], lang)
-        st.metric(frames.slide_title(slide, lang), actual, border=True)
+        actual, ratio = frames.slide_actual(targets.loc[slide.target], lang)  # the title names it: no card label
+        st.markdown(style.BIG_FIGURE.format(value=actual, unit=""), unsafe_allow_html=True)
         st.caption(ratio)
     if slide.is_target:
         _target(view, slide, targets)

@@ -15,6 +15,8 @@ header[data-testid="stHeader"]
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.45rem !important; }
 [data-testid="stMainBlockContainer"] h1 { padding: 0.1rem 0 0.2rem 0 !important; }
 [data-testid="stMainBlockContainer"] h3 { padding: 0.1rem 0 !important; }
+/* The keyboard shortcuts' script frame has no height: it takes no row either. */
+[data-testid="stElementContainer"]:has(iframe[height="0"]) { position: absolute !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li, [data-testid="stCaptionContainer"]
   { font-size: 22px !important; color: #000 !important; }
 [data-testid="stMarkdownContainer"] li { margin: 0 !important; line-height: 1.3 !important; }

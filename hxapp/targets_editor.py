@@ -32,6 +32,7 @@ _GOTO = "targets_edit_goto"  # the resolution to open on the next run (one just 
 _FLASH = "targets_edit_flash"  # the result of the last save, shown once after the rerun
 _GENERATION = "targets_edit_generation"  # bumped by every save: the table reloads from the database
 NEW = ""  # the picker's value for a new resolution
+ALL_SECTORS = "*"  # the sector cell of a province-wide target (the file's blank): a blank cell reads as "None"
 EDITOR_COLUMNS = ("item", "indicator", "wording", "comparator", "value", "value_high", "sector", "year")
 
 
@@ -89,6 +90,9 @@ def targets_table(rows: pd.DataFrame, key: str, year: int, lang: str) -> pd.Data
     def label(column: str) -> str:
         return t(FIELD_TEXT[column], lang)
 
+    def sector_name(code: str) -> str:
+        return t("targets_edit_all_sectors", lang) if code == ALL_SECTORS else sector_label(code, lang)
+
     names = {i.code: indicator_label(i.code, lang) for i in INDICATORS}
     config = {
         "item": st.column_config.NumberColumn(label("item"), min_value=1, step=1, format="%d", required=True),
@@ -99,15 +103,16 @@ def targets_table(rows: pd.DataFrame, key: str, year: int, lang: str) -> pd.Data
                                                        required=True, format_func=lambda c: t(f"comparator_{c}", lang)),
         "value": st.column_config.NumberColumn(label("value"), required=True),
         "value_high": st.column_config.NumberColumn(label("value_high")),
-        "sector": st.column_config.SelectboxColumn(label("sector"), options=["", *SECTOR_CODES], default="",
-                                                   format_func=lambda c: sector_label(c, lang) if c else t("all_sectors", lang)),
+        "sector": st.column_config.SelectboxColumn(label("sector"), options=[ALL_SECTORS, *SECTOR_CODES],
+                                                   default=ALL_SECTORS, required=True, format_func=sector_name),
         "year": st.column_config.NumberColumn(label("year"), min_value=2000, max_value=2100, step=1, format="%d",
                                               default=year, required=True),
     }
     st.subheader(t("targets_edit_table", lang))
-    edited = st.data_editor(rows, column_config=config, column_order=EDITOR_COLUMNS, num_rows="dynamic",
-                            hide_index=True, key=key, width="stretch")
-    return edited.reset_index(drop=True)
+    shown = rows.assign(sector=rows["sector"].replace("", ALL_SECTORS))
+    edited = st.data_editor(shown, column_config=config, column_order=EDITOR_COLUMNS, num_rows="dynamic",
+                            hide_index=True, key=key, width="stretch", placeholder="–")
+    return edited.assign(sector=edited["sector"].replace(ALL_SECTORS, "")).reset_index(drop=True)
 
 
 def show_problems(problems: list, lang: str) -> None:
@@ -126,7 +131,8 @@ def save_button(engine, resolution: Resolution, edited: pd.DataFrame, creating: 
             st.error(str(error))
         else:
             st.cache_data.clear()  # the data version moved too: every cached figure is keyed by it
-            st.session_state[_FLASH] = (t("targets_edit_saved", lang, code=resolution.code, added=saved.added,
+            st.session_state[_FLASH] = (t("targets_edit_saved", lang, code=resolution.code, n=saved.audit_rows,
+                                          added=saved.added,
                                           changed=saved.changed, deleted=saved.deleted) if saved.version
                                         else t("targets_edit_unchanged", lang))
             st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
@@ -150,7 +156,7 @@ def _change_log_shown(log: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("resolution", lang): log["resolution_code"],
         t("indicator", lang): [shown("indicator", v) for v in log["indicator"]],
         t("col_sector", lang): [shown("sector_code", v) for v in log["sector_code"]],
-        t("targets_col_year", lang): log["year"].astype("Int64"),
+        t("targets_col_year", lang): [str(int(y)) if pd.notna(y) else "" for y in log["year"]],
         t("audit_col_action", lang): [t(f"audit_{a}", lang) for a in log["action"]],
         t("audit_col_field", lang): [shown("field", v) for v in log["field"]],
         t("audit_col_old", lang): log["old_value"].fillna(""),

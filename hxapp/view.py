@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -196,7 +197,27 @@ def _codes_to_labels(labels: Labels) -> None:
             return
         changed = True
     if changed:
-        st.rerun()  # the widgets bind to the URL as it now reads
+        _rerun_on_this_page()
+
+
+def _rerun_on_this_page() -> None:
+    """Run again so the widgets bind to the URL as it now reads, on the page the link named: a bare
+    rerun, before st.navigation has seen the page, would open the default page instead."""
+    page = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+    if page:
+        st.session_state[WANTED_PAGE] = f"pages/{page}.py"
+    st.rerun()
+
+
+def _lang_as_written() -> None:
+    """`lang=en` (or `vi`) as the language switch writes it, `EN`: a link typed by hand works too."""
+    raw = st.query_params.get(K_LANG)
+    if raw and raw != raw.upper() and raw.upper() in LANG_OPTIONS:
+        try:
+            st.query_params[K_LANG] = raw.upper()
+        except Exception:  # noqa: BLE001 - already bound: the invalid-link notice says so
+            return
+        _rerun_on_this_page()
 
 
 def _bad_params(labels: Labels) -> list[str]:
@@ -272,7 +293,7 @@ def _areas(engine, districts: list, labels: Labels) -> tuple[str | None, list, d
     chosen = st.multiselect(t("districts_former" if after_reform(labels.day) else "districts", lang),
                             [c for c, _ in districts], format_func=lambda c: district_label.get(c, c),
                             key=K_DISTRICTS, bind="query-params", persist_state="session",
-                            placeholder=t("districts_ph", lang))
+                            placeholder=t("districts_ph", lang), select_all=False)  # "Select all" is English
     return province, [c for c in (chosen or ()) if c in district_label], districts
 
 
@@ -284,7 +305,8 @@ def _communes(engine, day, province: str | None, districts: list[str], lang: str
     if any(code not in names for code in st.session_state.get(K_AREA) or ()):
         st.session_state[K_AREA] = [code for code in st.session_state[K_AREA] if code in names]
     chosen = st.multiselect(t("communes", lang), list(names), format_func=lambda c: names.get(c, c), key=K_AREA,
-                            bind="query-params", persist_state="session", placeholder=t("communes_ph", lang))
+                            bind="query-params", persist_state="session", placeholder=t("communes_ph", lang),
+                            select_all=False)
     return [c for c in (chosen or ()) if c in names], names
 
 
@@ -300,7 +322,7 @@ def _widgets(engine, period_options: list[str], default_period: str, districts: 
     chosen_communes, commune_names = _communes(engine, day, province, chosen_districts, lang)
     chosen_sectors = st.multiselect(t("sectors", lang), list(SECTOR_CODES), format_func=lambda c: labels.sector.get(c, c),
                                     key=K_SECTORS, bind="query-params", persist_state="session",
-                                    placeholder=t("sectors_ph", lang))
+                                    placeholder=t("sectors_ph", lang), select_all=False)
     comparison = st.radio(t("comparison", lang), list(Comparison), format_func=lambda c: labels.comparison[c],
                           key=K_COMPARE, bind="query-params", persist_state="session")
     # The mode lives in its own session key, not in the toggle's widget state: the toggle sits
@@ -330,6 +352,7 @@ def sidebar_filters() -> View:
     periods, districts = data.choices(engine)
     period_options = periods + [p for p in EXTRA_PERIODS if p not in periods]
     default_period = DEFAULT_PERIOD if DEFAULT_PERIOD in period_options else (periods[0] if periods else DEFAULT_PERIOD)
+    _lang_as_written()
     labels = labels_for(url_lang(), period_options, districts,
                         data.communes_at(engine, _url_period(period_options, default_period).end))
     _codes_to_labels(labels)

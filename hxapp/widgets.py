@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hxapp import data
+from hxapp import artefacts, data
 from hxapp.view import View
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.texts import t
@@ -19,6 +19,7 @@ from hxcore.present import charts, export, fmt, frames
 def chart(spec) -> None:
     """Draw an Altair chart with our own theme (Streamlit's would override the Vietnamese locale)."""
     st.altair_chart(spec, width="stretch", theme=None)
+    artefacts.png_button(spec)  # "Tải ảnh PNG": drawn by vl-convert when clicked, not on every run
 
 
 def as_of_caption(view: View, extra: str | None = None) -> None:

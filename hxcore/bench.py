@@ -260,7 +260,8 @@ def _captured(engine: Engine, run: Callable[[], object]) -> list[tuple[str, obje
     statements: list[tuple[str, object]] = []
 
     def record(_connection, _cursor, statement, parameters, _context, _many):
-        statements.append((statement, parameters))
+        if statement != "BEGIN":  # evaluate's read transaction (db/reading.py): the replay reads on its own
+            statements.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:

@@ -29,6 +29,7 @@ from hxcore.engine.report_data import gather
 from hxcore.engine.targets import resolutions
 from hxcore.io import auth, importer
 from hxcore.io.demo import DatabaseHoldsImports, build_demo
+from hxcore.io.importer.preview import preview as preview_changes
 from hxcore.io.national import build_national
 from hxcore.model.areas import after_reform
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
@@ -37,7 +38,7 @@ from hxcore.model.labels import label
 from hxcore.model.periods import Comparison, Period, PeriodError
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import t
-from hxcore.present import export, fmt, frames, handout, report, report_docx, slides_pptx
+from hxcore.present import export, fmt, frames, handout, import_preview, report, report_docx, slides_pptx
 
 CSV_COLUMNS = ["indicator", "period", "as_of", "district", "commune", "commune_name", "sector",
                "value", "unit", "numerator", "denominator",
@@ -248,8 +249,13 @@ def cmd_import(args) -> int:
         print(plan.problems_frame().to_string(index=False), file=sys.stderr)
     if not plan.ok:
         print(f"Từ chối: {len(plan.errors)} lỗi, không ghi dữ liệu nào.", file=sys.stderr)
+        if plan.unmapped:
+            print("Gợi ý: ghép cột trên trang Nhập dữ liệu và lưu với một tên, rồi chạy lại với --profile TÊN.",
+                  file=sys.stderr)
         return 1
     if args.dry_run:
+        changes = preview_changes(engine, plan)  # applied and rolled back: the database stays as it was
+        print(import_preview.text_report(changes.indicators, changes.organisations))
         print(f"Chạy thử: sẽ thêm {plan.rows_added} dòng, thay đổi {plan.rows_changed} dòng. Chưa ghi gì.")
         return 0
 
@@ -257,7 +263,7 @@ def cmd_import(args) -> int:
     password = os.environ.get("HX_PASSWORD") or getpass.getpass("Mật khẩu: ")
     try:
         session = auth.sign_in(user, password, engine=engine)  # attempts counted in this database, like the app's
-        record = importer.commit_import(engine, data, path.name, args.period, session, checked=plan)
+        record = importer.commit_import(engine, data, path.name, args.period, session, checked=plan, profile=args.profile)
     except (auth.SignInError, auth.PermissionDenied) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 3

@@ -22,12 +22,13 @@ for tab, by in ((by_sector, "sector"), (by_district, "district")):
         left, right = st.columns(2)
         with left:
             st.markdown(f"**{t('operating_stopped', lang)}**")
-            widgets.chart(charts.status_stack_chart(frames.state_frame(frame, "name", lang), "name",
+            states = frames.top_bars(frame, by, lang, ["coops_operating", "coops_inactive"])
+            widgets.chart(charts.status_stack_chart(frames.state_frame(states, "name", lang), "name",
                                                     frames.state_labels(lang), lang=lang))
             widgets.as_of_caption(view)
         with right:
             st.markdown(f"**{t('capital_share', lang)}**")
-            capital = frames.with_share_text(frame[frame["indicator"] == "coop_charter_capital"], lang)
+            capital = frames.with_share_text(frames.top_bars(frame, by, lang, ["coop_charter_capital"]), lang)
             widgets.breakdown_chart(capital, by, lang)
             widgets.as_of_caption(view, t("capital_share", lang))
         st.markdown(f"**{t('members_workers', lang)}**")

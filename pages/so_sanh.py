@@ -18,8 +18,8 @@ left, right = st.columns([2, 1])
 code = left.selectbox(t("indicator", lang), codes, index=codes.index("coops_effective_share"),
                       format_func=lambda c: frames.indicator_label(c, lang), key="compare_indicator",
                       placeholder=t("indicator", lang))
-by = right.radio(t("rank_by", lang), ["district", "sector"], horizontal=True, key="compare_by",
-                 format_func=lambda b: t("by_district" if b == "district" else "by_sector", lang))
+by = right.radio(t("rank_by", lang), list(shaping.RANKINGS), horizontal=True, key="compare_by",
+                 format_func=lambda b: frames.ranking_by_label(b, view.flt, lang))
 ind = INDICATORS_BY_CODE[code]
 targets = data.targets_frame(engine, view.flt)
 
@@ -28,7 +28,7 @@ if not shaping.has_breakdown(code, by):
     st.info(t("not_by_sector", lang))
 else:
     rows = data.indicators_frame(engine, view.flt, [code], by=by, compare=False, with_targets=False)
-    ranked = frames.ranking_frame(frames.breakdown_labels(rows, by, lang), code, lang)
+    ranked = frames.ranking_frame(frames.top_bars(frames.breakdown_labels(rows, by, lang), by, lang), code, lang)
     if not ranked.empty:
         target = shaping.ranking_target(targets, code)
         widgets.chart(charts.ranking_chart(ranked, label="name", value="value", text="text", target=target,

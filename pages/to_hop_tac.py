@@ -22,7 +22,7 @@ for column, by in ((left, "sector"), (right, "district")):
         st.markdown(f"**{t('by_sector' if by == 'sector' else 'by_district', lang)}**")
         frame = frames.breakdown_labels(data.indicators_frame(engine, view.flt, ["groups_total"], by=by, compare=False,
                                                               with_targets=False), by, lang)
-        widgets.breakdown_chart(frames.with_share_text(frame, lang), by, lang)
+        widgets.breakdown_chart(frames.with_share_text(frames.top_bars(frame, by, lang), lang), by, lang)
         widgets.as_of_caption(view, frames.indicator_label("groups_total", lang))
 
 widgets.heatmap_section(engine, view, "groups_total", "group", "heatmap_groups")

@@ -325,3 +325,30 @@ def test_a_missing_database_file_is_reported_and_not_created(tmp_path, monkeypat
     assert not at.exception
     assert any("không có tệp cơ sở dữ liệu" in e.value for e in at.error)
     assert not path.exists()
+
+
+def test_after_the_reform_the_sidebar_filters_by_the_38_communes():
+    """2026-H1: districts are former districts and the commune filter lists the 38 new units;
+    back on 2023-H1, the 8 districts and the 106 communes of their time."""
+    at = app({"period": "2026-H1"})
+    assert not at.exception
+    filters = {m.label: m for m in at.sidebar.multiselect}
+    assert len(filters["Xã, phường"].options) == 38
+    assert "Địa bàn huyện cũ" in filters
+    at.sidebar.selectbox(key="period").set_value("2023-H1").run()
+    filters = {m.label: m for m in at.sidebar.multiselect}
+    assert len(filters["Xã, phường"].options) == 106 and "Huyện, thành phố" in filters
+
+
+def test_an_old_district_link_on_a_2026_period_shows_the_former_district(engine):
+    at = app({"period": "2026-H1", "district": ["tam-duong"]})
+    assert not at.exception
+    assert any("không còn cấp huyện" in c.value for c in at.caption)
+    assert metric(at, "Tổng số HTX").value == expected_card(engine, Filter("2026-H1", districts=("106",)), "coops_total")
+
+
+def test_a_commune_link_after_the_reform_filters_to_that_commune(engine):
+    at = app({"period": "2026-H1", "area": ["sin-suoi-ho"]})
+    assert not at.exception
+    assert any("Xã Sin Suối Hồ" in c.value for c in at.caption)
+    assert metric(at, "Tổng số HTX").value == expected_card(engine, Filter("2026-H1", communes=("03394",)), "coops_total")

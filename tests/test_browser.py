@@ -180,3 +180,90 @@ def test_presentation_mode(browser, server):
         assert page.locator("h1").first.inner_text() != first
         assert page.locator("button", has_text="Tiếp").count() == 1
         context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The projector and links by code (issue 11)
+
+PROJECTOR_SIZES = [(1024, 768), (1280, 720), (1920, 1080)]
+# The slide scrolls inside Streamlit's main section, not the document: both are measured.
+HEIGHTS = """() => { const main = document.querySelector('[data-testid="stMain"]');
+  return Math.max(document.documentElement.scrollHeight, main ? main.scrollHeight : 0); }"""
+# Streamlit's own English, which must never show on a Vietnamese page (widgets, menus, status).
+STREAMLIT_ENGLISH = ["Select all", "Choose an option", "Choose options", "Running...", "Download as PNG",
+                     "Copy Vega-Lite spec", "View source", "Deploy", "No results", "Clear all"]
+
+
+def _slide_caption(page) -> str:
+    return page.locator('[data-testid="stCaptionContainer"]', has_text="Trang ").last.inner_text()
+
+
+def test_every_slide_fits_the_screen_at_three_sizes(browser, server):
+    for width, height in PROJECTOR_SIZES:
+        context, page = open_page(browser, f"{server}/?present=1", (width, height))
+        total = int(_slide_caption(page).split("/")[1].split()[0])
+        too_tall = []
+        for number in range(1, total + 1):
+            assert _slide_caption(page).startswith(f"Trang {number}/"), (width, number)
+            measured = page.evaluate(HEIGHTS)
+            if measured > height:
+                too_tall.append((number, page.locator("h1").first.inner_text(), measured))
+            if number < total:
+                page.locator("button", has_text="Tiếp").click()
+                settle(page)
+        assert not too_tall, (width, height, too_tall)
+        if width == 1024:  # the last slide: Cần chỉ đạo
+            assert page.locator("h1").first.inner_text() == "Cần chỉ đạo"
+            page.screenshot(path=str(ARTIFACTS / "trinh_chieu_can_chi_dao_1024.png"))
+        context.close()
+
+
+def test_keyboard_and_clickers_move_between_slides(browser, server):
+    context, page = open_page(browser, f"{server}/?present=1", (1280, 720))
+    moves = [("ArrowRight", 2), ("PageDown", 3), ("Space", 4), ("ArrowLeft", 3), ("PageUp", 2)]
+    for key, expected in moves:
+        page.keyboard.press(key)
+        settle(page)
+        assert _slide_caption(page).startswith(f"Trang {expected}/"), key
+    context.close()
+
+
+@pytest.mark.parametrize(("link", "path", "title", "in_url"), [
+    ("/so_sanh?period=2022", "/so_sanh", "So sánh", "period="),
+    ("/hop_tac_xa?district=tam-duong", "/hop_tac_xa", "Hợp tác xã", "district="),
+    ("/can_chi_dao?period=2023-H1&district=107", "/can_chi_dao", "Những việc cần chỉ đạo", "district="),
+    ("/chi_tieu?lang=en", "/chi_tieu", "Progress toward resolution targets", "lang=EN"),
+])
+def test_links_naming_filters_by_code_open_their_own_page(browser, server, link, path, title, in_url):
+    context, page = open_page(browser, server + link, (1280, 900))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert path in page.url and in_url in page.url
+    assert page.locator("h1").first.inner_text().startswith(title)
+    assert "không hợp lệ" not in page.content()
+    context.close()
+
+
+def test_attention_page_lines_link_to_their_page(browser, server):
+    context, page = open_page(browser, f"{server}/can_chi_dao", (1280, 900))
+    links = page.locator('[data-testid="stPageLink"] a')
+    assert links.count() > 5
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    assert any("hop_tac_xa" in h for h in hrefs) and any("chi_tieu" in h for h in hrefs)
+    page.locator('[data-testid="stPageLink"] a', has_text="HTX ngừng hoạt động kéo dài").first.click()
+    settle(page)
+    assert "/hop_tac_xa" in page.url and "district=" in page.url
+    context.close()
+
+
+def test_no_streamlit_english_on_vietnamese_pages(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for path in ["", "chi_tieu", "can_chi_dao", "hop_tac_xa", "so_sanh"]:
+        page.goto(f"{server}/{path}")
+        settle(page)
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()  # opens its menu
+        page.wait_for_timeout(300)
+        text = page.locator("body").inner_text()
+        page.keyboard.press("Escape")
+        assert not [s for s in STREAMLIT_ENGLISH if s in text], path
+    context.close()

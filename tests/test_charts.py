@@ -38,12 +38,68 @@ def bullet_spec(engine):
 def test_bullet_chart_has_actual_target_and_pace_layers(bullet_spec):
     frame, spec = bullet_spec
     named = layers(spec)
-    assert {"actual", "target", "pace", "label"} <= set(named)
+    assert {"actual", "target", "pace"} <= set(named)
     assert named["target"]["encoding"]["x"]["field"] == "target"
     assert named["pace"]["encoding"]["x"]["field"] == "expected"
     scale = named["actual"]["encoding"]["color"]["scale"]
     assert scale["range"] == list(charts.STATUS_COLORS.values())
     assert spec["resolve"]["scale"]["x"] == "independent"
+
+
+def test_bullet_values_are_in_the_headings_never_under_a_tick(bullet_spec):
+    """No text mark in the plot (a target tick could run through it): "13 · 52%" heads its row;
+    the ticks stay within the bar's band; the legend is on top; whole-number ticks, each once."""
+    frame, spec = bullet_spec
+    named = layers(spec)
+    assert all(layer["mark"]["type"] != "text" for layer in named.values())
+    headings = [row["heading"] for row in spec["datasets"][spec["data"]["name"]]]
+    assert "HTX thành lập mới: 13 · 52%" in headings
+    assert named["target"]["mark"]["size"] <= named["actual"]["mark"]["size"] + 6
+    assert named["actual"]["encoding"]["color"]["legend"]["orient"] == "top"
+    axis = named["actual"]["encoding"]["x"]["axis"]
+    assert (axis["tickMinStep"], axis["format"]) == (1, ",.0f")
+    assert named["actual"]["encoding"]["x"]["scale"]["zero"] is True
+
+
+def test_a_slide_bullet_has_big_text_and_no_legend(engine):
+    frame = charts.bullet_frame(target_table(engine, Filter("2023-H1")).iloc[[0]], LABELS)
+    spec = charts.bullet_chart(frame, LABELS, presentation=True, width=290).to_dict()
+    assert layers(spec)["actual"]["encoding"]["color"]["legend"] is None
+    assert spec["spec"]["width"] == 290
+    assert spec["facet"]["row"]["header"]["labelFontSize"] >= 20 and spec["config"]["axis"]["labelFontSize"] >= 20
+
+
+@pytest.mark.parametrize(("decimals", "values", "min_step", "format_"), [
+    (0, [3.0, 1.0], 1, ",.0f"),  # counts: 0 1 2 3, never 0 1 1 2 2 3 3
+    (1, [36.8, 24.1], 1, ",.0f"),  # tens of percent: whole ticks, the bars keep their decimal
+    (1, [4.4, 3.9], None, ",.1f"),  # small averages keep theirs
+])
+def test_ranking_axis_ticks(decimals, values, min_step, format_):
+    frame = pd.DataFrame({"name": ["A", "B"], "value": values, "text": ["a", "b"]})
+    axis = layers(charts.ranking_chart(frame, decimals=decimals).to_dict())["bars"]["encoding"]["x"]
+    assert (axis["axis"].get("tickMinStep"), axis["axis"]["format"], axis["scale"]["zero"]) == (min_step, format_, True)
+
+
+def test_ranking_values_are_drawn_over_the_target_rule_on_a_halo():
+    frame = pd.DataFrame({"name": ["A", "B"], "value": [32.0, 30.8], "text": ["32,0%", "30,8%"]})
+    spec = charts.ranking_chart(frame, target=35, presentation=True, height=300).to_dict()
+    order = [layer["name"] for layer in spec["layer"]]
+    assert order.index("target") < order.index("halo") < order.index("values")
+    assert layers(spec)["halo"]["mark"]["stroke"] == "white" and spec["height"] == 300
+
+
+def test_trend_y_axis_starts_at_zero_with_whole_ticks():
+    trend = pd.DataFrame({"period_label": ["Năm 2022", "6 tháng đầu năm 2023"], "end": ["2022-12-31", "2023-06-30"],
+                          "value": [409.0, 416.0], "text": ["409", "416"]})
+    y = layers(charts.trend_chart(trend).to_dict())["line"]["encoding"]["y"]
+    assert y["scale"]["zero"] is True and y["axis"]["tickMinStep"] == 1
+
+
+def test_operating_stopped_axis_counts_whole_htx_from_zero():
+    frame = pd.DataFrame({"name": ["A", "A"], "state": ["operating", "stopped"], "state_label": ["x", "y"],
+                          "count": [2, 1], "count_text": ["2", "1"]})
+    x = layers(charts.status_stack_chart(frame, "name", {"operating": "x", "stopped": "y"}).to_dict())["bars"]["encoding"]["x"]
+    assert x["axis"]["tickMinStep"] == 1 and x["scale"]["zero"] is True
 
 
 def test_bullet_frame_keeps_rates_as_rates_and_counts_as_counts(bullet_spec):

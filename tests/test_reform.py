@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,7 +18,14 @@ from sqlalchemy import select
 from hxcore.db import schema
 from hxcore.engine.compute import commune_choices, evaluate
 from hxcore.engine.frames import trend_frame as engine_trend
-from hxcore.model.areas import REFORM, REFORM_DATE, former_district_of, read_reference, successor_2025
+from hxcore.model.areas import (
+    REFORM,
+    REFORM_DATE,
+    crossing_communes,
+    former_district_of,
+    read_reference,
+    successor_2025,
+)
 from hxcore.model.filters import Filter
 from hxcore.model.periods import Period, periods_between
 from hxcore.present import charts, export
@@ -153,3 +161,9 @@ def test_a_series_that_crosses_a_changed_definition_shows_the_break(engine):
     definitions = export.definitions_frame(["communes_with_coop_share", "training_classes"], "vi").set_index("Mã chỉ tiêu")
     assert definitions.loc["communes_with_coop_share", "Thay đổi định nghĩa"].startswith("1/7/2024: Luật Hợp tác xã 2023")
     assert definitions.loc["training_classes", "Thay đổi định nghĩa"] == ""
+
+
+def test_readme_lists_the_communes_that_cross_old_borders():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, districts, counted in crossing_communes():
+        assert f"| {name} | {', '.join(districts)} | {counted} |" in readme

@@ -368,6 +368,7 @@ def test_report_page(routed_app, lang):
     assert not at.exception, at.exception
     assert at.title[0].value == t("report_title", lang)
     buttons = at.get("download_button")
-    assert len(buttons) == 1 and t("report_download", lang) in str(buttons[0].proto)
+    labels = [button.proto.label for button in buttons]  # the report, then the meeting's slides and handout
+    assert labels == [t("report_download", lang), t("slides_download", lang), t("handout_download", lang)]
     preview = "\n".join(m.value for m in at.markdown)
     assert "1.056.714 triệu đồng" in preview and "đạt 52% so với kế hoạch năm 2023" in preview

@@ -385,8 +385,10 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    # WAL (kept in the file once set): readers read the last commit while a write runs, never "database is locked"
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL (kept in the file once set): readers read the last commit while a write runs, never "database is locked".
+    # Not on an empty file: setting it writes a header, and an empty file someone chose is left as it is.
+    if cursor.execute("PRAGMA page_count").fetchone()[0]:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 from sqlalchemy import Engine, select
@@ -207,22 +208,34 @@ def report_figures(engine: Engine, report: str) -> tuple[dict[Key, Fig], list[li
     return figures, [figs for figs in repeats.values() if len(figs) > 1], period
 
 
-def _scope(row: dict, by: str | None) -> tuple[str | None, str | None] | None:
-    """(sector, district) of an evaluated row; None for a breakdown row without its sector or district."""
-    sector = row["sector"] if by == "sector" and isinstance(row["sector"], str) else None
-    district = row["district"] if by == "district" and isinstance(row["district"], str) else None
-    return None if by and not (sector or district) else (sector, district)
+def _scope_column(frame: pd.DataFrame, column: str, by: str | None) -> pd.Series:
+    """The breakdown's sector or district of each evaluated row (None where it is not this breakdown's)."""
+    if by != column:
+        return pd.Series(None, index=frame.index, dtype=object)
+    values = frame[column]
+    return values.where(values.map(lambda v: isinstance(v, str) and v != ""), None).astype(object)
 
 
-def _row_figures(row: dict, by: str | None, sector: str | None, district: str | None) -> list[Fig]:
-    """The value, share (of a breakdown) and change of one evaluated row, where known."""
-    figures = []
-    for aspect in ("value", "share", "change"):
-        value = row.get(aspect)
-        if value is None or pd.isna(value) or (aspect == "share" and not by):
-            continue
-        figures.append(_computed((row["indicator"], aspect, sector, district), float(value)))
-    return figures
+def _breakdown_figures(frame: pd.DataFrame, by: str | None) -> list[Fig]:
+    """The value, share (of a breakdown) and change of every evaluated row where known, and its stock a
+    year-end earlier ("previous"), row by row in the frame's order; rows of a breakdown without their
+    sector or district are left out."""
+    sector, district = _scope_column(frame, "sector", by), _scope_column(frame, "district", by)
+    scoped = (sector.notna() | district.notna()) if by else pd.Series(True, index=frame.index)
+    aspects = ("value", "share", "change", "previous") if by else ("value", "change", "previous")
+    parts = []
+    for rank, aspect in enumerate(aspects):
+        values = frame["previous_value" if aspect == "previous" else aspect]
+        kept = scoped & values.notna()
+        parts.append(pd.DataFrame({"row": kept[kept].index, "rank": rank, "indicator": frame["indicator"][kept],
+                                   "aspect": aspect, "sector": sector[kept], "district": district[kept],
+                                   "value": values[kept].astype(float)}))
+    rows = pd.concat(parts, ignore_index=True).sort_values(["row", "rank"], kind="stable")
+    codes = [[c if isinstance(c, str) else None for c in rows[column]] for column in ("sector", "district")]  # not NaN
+    eps = 1e-9 * np.maximum(1.0, rows["value"].abs())  # _exact(), for every figure at once
+    return [Fig((i, a, s, d), v, lo, hi, CheckSource.DATA) for i, a, s, d, v, lo, hi in
+            zip(rows["indicator"], rows["aspect"], *codes, rows["value"], (rows["value"] - eps).tolist(),
+                (rows["value"] + eps).tolist(), strict=True)]
 
 
 def data_figures(engine: Engine, period: str) -> tuple[dict[Key, Fig], dict[Key, Fig]]:
@@ -231,14 +244,8 @@ def data_figures(engine: Engine, period: str) -> tuple[dict[Key, Fig], dict[Key,
     figures: dict[Key, Fig] = {}
     previous: dict[Key, Fig] = {}
     for by in (None, "sector", "district"):
-        for row in evaluate(engine, Filter(period), by=by).to_dict("records"):
-            scope = _scope(row, by)
-            if scope is None:
-                continue
-            figures.update((fig.key, fig) for fig in _row_figures(row, by, *scope))
-            if row.get("previous_value") is not None and not pd.isna(row["previous_value"]):
-                key = (row["indicator"], "previous", *scope)
-                previous[key] = _computed(key, float(row["previous_value"]))
+        for fig in _breakdown_figures(evaluate(engine, Filter(period), by=by), by):
+            (previous if fig.key[1] == "previous" else figures)[fig.key] = fig
     return figures, previous
 
 

@@ -276,6 +276,12 @@ def _combine(ind: Indicator, numerator: np.ndarray, denominator: np.ndarray | No
     return quotient * ind.scale
 
 
+def indicator_value(ind: Indicator, numerator: float, denominator: float | None) -> float:
+    """One figure of the indicator from its measures' (summed) values, as evaluate forms it."""
+    parts = np.array([numerator], dtype=float), None if denominator is None else np.array([denominator], dtype=float)
+    return float(_combine(ind, *parts)[0])
+
+
 def _period_values(engine: Engine, flt: Filter, layout: _Layout, wanted: set[str] | None, snapshots) -> dict:
     """{indicator code: (numerators, denominators or None, values)} for one period, on the layout's
     rows; only the indicators in `wanted` (all when None)."""

@@ -13,9 +13,9 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from hxcore.engine.compute import available_periods, evaluate
+from hxcore.engine.compute import available_periods, evaluate, indicator_value
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, is_additive
-from hxcore.model.filters import Filter
+from hxcore.model.filters import COMMUNE_BREAKDOWNS, DISTRICT_BREAKDOWNS, Filter
 from hxcore.model.periods import Period, PeriodKind
 from hxcore.model.vocab import OrgType, sectors_of
 
@@ -23,6 +23,9 @@ from hxcore.model.vocab import OrgType, sectors_of
 GRANULARITIES = {"half": PeriodKind.HALF, "year": PeriodKind.YEAR, "quarter": PeriodKind.QUARTER}
 TREND_COLUMNS = ["period", "end", "value"]
 HEAT_COLUMNS = ["district_name", "sector", "org_type", "value"]
+# A chart by area draws at most this many bars; the other areas become one bar (a country has 741 districts).
+TOP_BARS = 20
+OTHERS = "others"  # the key of that bar: never an area code
 # The two indicators the operating/stopped bars stack, and the state code each one is.
 COOP_STATES = {"coops_operating": "operating", "coops_inactive": "stopped"}
 # Target statuses a district shortfall is worth showing for (achieved ones have none).
@@ -75,7 +78,21 @@ def heat_frame(engine: Engine, flt: Filter, code: str, org_type: str) -> pd.Data
                         with_targets=False)
         rows += [{"district_name": r["district_name"], "sector": sector.code, "org_type": str(sector.org_type),
                   "value": r["value"]} for r in part.to_dict("records")]
-    return pd.DataFrame(rows, columns=HEAT_COLUMNS)
+    heat = pd.DataFrame(rows, columns=HEAT_COLUMNS)
+    return _top_districts(heat) if is_additive(INDICATORS_BY_CODE[code]) else heat
+
+
+def _top_districts(heat: pd.DataFrame, n: int = TOP_BARS) -> pd.DataFrame:
+    """The heat map's rows of the n districts with the most, and one row per sector summing the others
+    (district_name None, `others` = how many districts)."""
+    totals = heat.groupby("district_name", sort=False)["value"].sum()
+    if len(totals) <= n + 1:
+        return heat
+    top = totals.sort_values(ascending=False, kind="stable").index[:n]
+    rest = heat[~heat["district_name"].isin(top)]
+    others = rest.groupby(["sector", "org_type"], sort=False, as_index=False)["value"].sum()
+    others["others"] = rest["district_name"].nunique()
+    return pd.concat([heat[heat["district_name"].isin(top)], others], ignore_index=True)
 
 
 def coop_states(frame: pd.DataFrame) -> pd.DataFrame:
@@ -86,14 +103,53 @@ def coop_states(frame: pd.DataFrame) -> pd.DataFrame:
     return part
 
 
+RANKINGS = ("district", "commune", "sector")  # what the Compare page ranks by
+
+
 def has_breakdown(code: str, by: str) -> bool:
-    """Whether an indicator can be ranked by `by` ("sector": not the alliance's classes and loans)."""
-    return by != "sector" or "sector" in INDICATORS_BY_CODE[code].dimensions
+    """Whether an indicator can be ranked by `by` (by sector or commune: not the alliance's classes and loans)."""
+    dimension = "commune" if by in COMMUNE_BREAKDOWNS else by
+    return dimension not in ("sector", "commune") or dimension in INDICATORS_BY_CODE[code].dimensions
 
 
 def with_values(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows a ranking draws: those with a figure."""
     return frame[frame["value"].notna()].copy()
+
+
+_NO_COMPARISON = ("previous_period", "previous_value", "change", "target", "target_high", "comparator", "attainment",
+                  "expected", "status", "target_item")
+
+
+def breakdown_key(by: str) -> str:
+    """The column of evaluate(by=...) that holds the breakdown's key."""
+    return "commune" if by in COMMUNE_BREAKDOWNS else "district" if by in DISTRICT_BREAKDOWNS else by
+
+
+def top_and_others(frame: pd.DataFrame, key: str, n: int = TOP_BARS) -> pd.DataFrame:
+    """evaluate(by=...) rows of the `n` keys with the largest figures (summed over the frame's indicators,
+    so a stack ranks by its total) and, per indicator, one row for all the other keys (key OTHERS,
+    `others` = how many): measures summed and the figure formed from the sums, so a rate is the other
+    areas' rate, never an average of their rates. The frame unchanged when it has at most n + 1 keys."""
+    totals = frame.groupby(key, sort=False)["value"].sum()
+    if len(totals) <= n + 1:
+        return frame
+    top = totals.sort_values(ascending=False, kind="stable").index[:n]
+    rest = frame[~frame[key].isin(top)]
+    others = [_others_row(rows, key) for _, rows in rest.groupby("indicator", sort=False)]
+    return pd.concat([frame[frame[key].isin(top)], pd.DataFrame(others, columns=[*frame.columns, "others"])],
+                     ignore_index=True)
+
+
+def _others_row(rows: pd.DataFrame, key: str) -> dict:
+    ind = INDICATORS_BY_CODE[rows["indicator"].iloc[0]]
+    numerator = rows["numerator"].sum(min_count=1)
+    denominator = rows["denominator"].sum(min_count=1) if rows["denominator"].notna().any() else None
+    value = math.nan if pd.isna(numerator) else indicator_value(ind, numerator, denominator)
+    row = rows.iloc[0].to_dict() | {key: OTHERS, f"{key}_name": None, "others": rows[key].nunique(),
+                                    "numerator": numerator, "denominator": denominator, "value": value,
+                                    "share": rows["share"].sum(min_count=1) if is_additive(ind) else math.nan}
+    return row | {column: None for column in _NO_COMPARISON if column in row}
 
 
 def indicator_table(frame: pd.DataFrame, codes: list[str], index: str) -> pd.DataFrame:

@@ -60,6 +60,8 @@ class Problem:
 
     def text(self, lang: str = "vi") -> str:
         column = t(FIELD_TEXT[self.column], lang) if self.column else ""
+        if self.line is None and self.column is None:  # the whole file (unreadable, a column missing)
+            return self.message
         if self.line is None:
             return t("targets_problem_field", lang, column=column, message=self.message)
         key = "targets_problem_at" if self.column else "targets_problem_row"
@@ -121,7 +123,7 @@ def read_targets_upload(data: bytes, file_name: str) -> pd.DataFrame:
     (the header is line 1); TargetsRejected when it cannot be read or lacks a column."""
     try:
         if file_name.lower().endswith(XLSX_SUFFIX):
-            frame = pd.read_excel(BytesIO(data), dtype=str).fillna("")
+            frame = pd.read_excel(BytesIO(data), engine="calamine", dtype=object)  # as the importer reads
         else:
             frame = pd.read_csv(BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError, OSError) as error:
@@ -130,7 +132,7 @@ def read_targets_upload(data: bytes, file_name: str) -> pd.DataFrame:
     if missing:
         message = f"tệp {file_name} thiếu cột {', '.join(missing)} (cần: {', '.join(TARGET_COLUMNS)})"
         raise TargetsRejected([Problem(None, None, message)])
-    frame = frame[list(TARGET_COLUMNS)].map(str.strip)
+    frame = frame[list(TARGET_COLUMNS)].map(_cell_text)  # a spreadsheet's 20.0 is the file's 20
     frame.index = range(2, len(frame) + 2)
     return frame
 

@@ -165,6 +165,14 @@ def _reform() -> Reform:
                   {code: tuple(sorted(codes)) for code, codes in predecessors.items()}, names)
 
 
+def crossing_communes() -> list[tuple[str, list[str], str]]:
+    """(2025 commune, the former districts its predecessors lay in, the one it is counted under),
+    by name, for every 2025 commune of Lai Châu that crosses the old district borders."""
+    district_name = {a.code: a.name for a in REFERENCE if a.level == "district"}
+    return [(REFORM.names[(code, "new")], [district_name[d] for d in districts],
+             district_name[REFORM.former_district[code]]) for code, districts in REFORM.crossing_borders().items()]
+
+
 def successor_2025(old_commune_code: str) -> str:
     """The 2025 commune an old commune of Lai Châu became on 1/7/2025."""
     return REFORM.successor[old_commune_code]

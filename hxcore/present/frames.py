@@ -15,9 +15,9 @@ import pandas as pd
 from hxcore.engine import frames as shaping
 from hxcore.engine.lists import project_status_counts
 from hxcore.model import vocab
-from hxcore.model.areas import after_reform, fold
+from hxcore.model.areas import after_reform, crossing_communes, fold
 from hxcore.model.catalog import INDICATORS_BY_CODE, definition_changes
-from hxcore.model.filters import Filter
+from hxcore.model.filters import COMMUNE_BREAKDOWNS, Filter
 from hxcore.model.labels import label, labels_in
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
 from hxcore.model.targets import STATUS_LABELS
@@ -82,10 +82,18 @@ def reform_notes(flt: Filter, lang: str) -> list[str]:
     period = flt.parsed_period
     notes = []
     if flt.districts and after_reform(period.end):
-        notes.append(t("former_district_notice", lang))
+        notes.append(t("former_district_notice", lang) + " " + crossing_text(lang))
     if not after_reform(period.year_start) and after_reform(period.end):
         notes.append(t("reform_mix", lang))
     return notes
+
+
+def crossing_text(lang: str) -> str:
+    """"Xã, phường mới trải trên nhiều huyện cũ: Phường Đoàn Kết (Thành phố Lai Châu, Huyện Phong Thổ;
+    tính vào Thành phố Lai Châu), …" — README lists the same, from the same function."""
+    items = [t("crossing_item", lang, name=name, districts=", ".join(districts), counted=counted)
+             for name, districts, counted in crossing_communes()]
+    return t("crossing", lang, items="; ".join(items))
 
 
 def as_of_text(flt: Filter, district_names: dict, lang: str, extra: str | None = None) -> str:
@@ -195,9 +203,32 @@ def breakdown_labels(frame: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
             return sector_name(row["sector"], org_type, lang)
         frame["name"] = frame.apply(name, axis=1)
         frame["sector_label"] = frame["name"]
+    elif by in COMMUNE_BREAKDOWNS:
+        frame["name"] = frame["commune_name"]
     else:
         frame["name"] = frame["district_name"]
     return frame
+
+
+def top_bars(frame: pd.DataFrame, by: str, lang: str, codes: list[str] | None = None,
+             n: int = shaping.TOP_BARS) -> pd.DataFrame:
+    """breakdown_labels() rows of one chart (the indicators `codes`, else all) by area, cut to the n largest
+    areas and one bar "Khác (726 địa bàn)" for the rest (shaping.top_and_others); by sector, not cut."""
+    frame = frame[frame["indicator"].isin(codes)] if codes else frame
+    if by == "sector":
+        return frame
+    cut = shaping.top_and_others(frame, shaping.breakdown_key(by), n)
+    if "others" in cut:
+        folded = cut["others"].notna()
+        cut.loc[folded, "name"] = [t("others_bar", lang, n=fmt.number(k, 0, lang)) for k in cut.loc[folded, "others"]]
+    return cut
+
+
+def ranking_by_label(by: str, flt: Filter, lang: str) -> str:
+    """"Theo huyện, thành phố" until 30/6/2025, "Theo địa bàn huyện cũ" after; "Theo xã, phường"; "Theo lĩnh vực"."""
+    if by == "district" and after_reform(flt.parsed_period.end):
+        return t("by_former_district", lang)
+    return t(f"by_{by}", lang)
 
 
 def state_frame(frame: pd.DataFrame, category: str, lang: str) -> pd.DataFrame:
@@ -272,8 +303,10 @@ def definition_breaks(ends: list, code: str, lang: str) -> list[str]:
 
 def heat_frame(heat: pd.DataFrame, lang: str) -> pd.DataFrame:
     """engine.frames.heat_frame() rows -> the heat map's cells (district_name, sector_label, value, text)."""
+    folded = heat["others"] if "others" in heat else pd.Series(None, index=heat.index, dtype=float)
     return pd.DataFrame({
-        "district_name": heat["district_name"],
+        "district_name": [name if pd.isna(k) else t("others_bar", lang, n=fmt.number(k, 0, lang))
+                          for name, k in zip(heat["district_name"], folded, strict=True)],
         "sector_label": [sector_name(c, o, lang) for c, o in zip(heat["sector"], heat["org_type"], strict=True)],
         "value": heat["value"],
         "text": [fmt.number(v, 0, lang) for v in heat["value"]],

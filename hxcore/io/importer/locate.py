@@ -278,6 +278,7 @@ class Located:
     suggestions: dict[str, int | None] = field(default_factory=dict)  # missing required key -> guessed position
     header_row: int = 0
     office: str = ""
+    sheet: str = ""  # the sheet's name in the file
 
 
 def title_block(rows: list[tuple[int, list]], header_start: int) -> tuple[str, str | None]:
@@ -476,11 +477,12 @@ def locate(grid: Grid, hints: Hints | None = None) -> Located:
         shown = ", ".join(h for h in headers if h)[:200]
         return Located(None, [Problem(grid.name, header_row, "", shown,
                                       "không nhận ra bảng số liệu: không thấy các cột như 'Tên HTX', 'Số thành viên', "
-                                      "'Huyện/thành phố' ở các dòng đầu (xem mẫu nhập liệu)")], headers=headers)
+                                      "'Huyện/thành phố' ở các dòng đầu (xem mẫu nhập liệu)")], headers=headers,
+                       sheet=grid.name)
     given = {"district": f"(tiêu đề biểu: {office})"} if district and "district" in {c.key for c in spec.columns} else {}
     mapping, problems, suggestions = map_columns(grid.name, header_row, headers, readings, spec, hints, set(given))
     given = {k: v for k, v in given.items() if k not in mapping}
-    located = Located(None, problems, spec, headers, suggestions, header_row, office)
+    located = Located(None, problems, spec, headers, suggestions, header_row, office, grid.name)
     if any(p.blocking for p in problems):
         return located
     reading = data_rows(grid, header_row, mapping, spec)

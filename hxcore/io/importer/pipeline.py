@@ -98,7 +98,11 @@ def _no_table(located: Located) -> bool:
 def _check_sheet(conn: Connection, grid: Grid, ctx: Context, plan: ImportPlan, hints: Hints,
                  named: profiles.Profile | None) -> tuple[Table, list[tuple[int, dict]]] | None:
     """Locate, parse and validate one sheet: its valid rows, its problems added to the plan."""
-    located = locate(grid, _with_profile(conn, grid, hints, named))
+    used, profile = _with_profile(conn, grid, hints, named)
+    located = locate(grid, used)
+    if profile is not None and located.table is not None:
+        plan.problems.append(Problem(grid.name, 0, "", profile.name, f"đọc theo cách ghép cột đã lưu '{profile.name}' "
+                                     "(xem hoặc xoá trên trang Nhập dữ liệu)", Severity.NOTICE))
     if _no_table(located):
         plan.problems.append(Problem(grid.name, 0, "", grid.name, "trang tính không có bảng số liệu (ghi chú, thuyết "
                                      f"minh...): bỏ qua; các dòng đầu: {located.problems[0].value[:120]}",
@@ -130,14 +134,16 @@ def _by_column(table: Table, problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.row, order.get(p.column, len(order))))
 
 
-def _with_profile(conn: Connection, grid: Grid, hints: Hints, named: profiles.Profile | None) -> Hints:
-    """The hints, with the named profile's mapping, or a saved one whose header fingerprint this sheet has."""
+def _with_profile(conn: Connection, grid: Grid, hints: Hints,
+                  named: profiles.Profile | None) -> tuple[Hints, profiles.Profile | None]:
+    """The hints, with the named profile's mapping, or a saved one whose header fingerprint this sheet has;
+    and that profile (None when the columns the user chose, or none, are used)."""
     if hints.mapping:
-        return hints
+        return hints, None
     found = named or profiles.for_header(conn, grid)
     if found is None:
-        return hints
-    return Hints(hints.as_of, {found.kind: found.mapping}, found.kind)
+        return hints, None
+    return Hints(hints.as_of, {found.kind: found.mapping}, found.kind), found
 
 
 def _figure(value) -> float:

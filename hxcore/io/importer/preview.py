@@ -34,7 +34,9 @@ FIGURES = ("status", "charter_capital", "members", "workers")
 
 @dataclass
 class Preview:
-    organisations: pd.DataFrame  # one row per organisation the import touches: name, district, old/new figures, mark
+    # one row per organisation the import touches: name, district, old/new figures, mark ("new", "dissolved",
+    # "jump" or ""), jumps (figure -> new ÷ old)
+    organisations: pd.DataFrame
     indicators: pd.DataFrame  # area, as_of, indicator, label, unit, before, after, jump: only those that change
 
 
@@ -124,7 +126,8 @@ def _organisations(conn: Connection, plan: ImportPlan, as_of) -> pd.DataFrame:
     facts = {op[2]["org_id"]: op for op in plan.ops if op[0] == "facts"}
     ids = sorted(set(new_orgs) | dissolved | set(facts))
     if not ids:
-        return pd.DataFrame(columns=["name", "district", *[f"{k}_{s}" for k in FIGURES for s in ("old", "new")], "mark"])
+        return pd.DataFrame(columns=["name", "district", *[f"{k}_{s}" for k in FIGURES for s in ("old", "new")], "mark",
+                                     "jumps"])
     o, a = schema.organisations, schema.areas
     names = {r.id: (r.name, r.district_code) for r in conn.execute(select(o.c.id, o.c.name, o.c.district_code)
                                                                   .where(o.c.id.in_(ids)))}
@@ -140,23 +143,27 @@ def _organisations(conn: Connection, plan: ImportPlan, as_of) -> pd.DataFrame:
         row = {"name": names[org_id][0], "district": districts.get(names[org_id][1], names[org_id][1])}
         for key in FIGURES:
             row[f"{key}_old"], row[f"{key}_new"] = before.get(key), after.get(key) if org_id not in dissolved else None
-        row["mark"] = _mark(org_id in new_orgs, org_id in dissolved, before, after)
+        row["mark"] = _mark(org_id in new_orgs, org_id in dissolved)
+        row["jumps"] = _jumps(before, after) if not row["mark"] else {}
+        if row["jumps"]:
+            row["mark"] = "jump"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _mark(new: bool, dissolved: bool, before: dict, after: dict) -> str:
-    """Why a row deserves a look: new, dissolved, or a figure that jumped."""
-    if new:
-        return "mới"
-    if dissolved:
-        return "giải thể"
-    jumps = []
+def _mark(new: bool, dissolved: bool) -> str:
+    """Why a row deserves a look (a code; hxcore.present.import_preview words it): new, dissolved, or "jump"."""
+    return "new" if new else "dissolved" if dissolved else ""
+
+
+def _jumps(before: dict, after: dict) -> dict[str, float]:
+    """The figures that moved by their factor or more: figure -> new ÷ old (10.0: capital ×10; 0.5: members halved)."""
+    jumps = {}
     for key, factor in JUMP_FACTORS.items():
         old, new_value = before.get(key), after.get(key)
         if old and new_value is not None and (new_value >= old * factor or new_value <= old / factor):
-            jumps.append(f"{key}: ×{new_value / old:.1f}".replace(".", ","))
-    return "biến động lớn (" + "; ".join(jumps) + ")" if jumps else ""
+            jumps[key] = new_value / old
+    return jumps
 
 
 def preview(engine: Engine, plan: ImportPlan) -> Preview:

@@ -170,14 +170,15 @@ def _data_version(conn: Connection) -> str | None:
     return conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "data_version")).scalar()
 
 
-def _plan(conn: Connection, data: bytes, file_name: str, period: str, checked: ImportPlan | None) -> ImportPlan:
+def _plan(conn: Connection, data: bytes, file_name: str, period: str, checked: ImportPlan | None,
+          mapping: dict | None = None, profile: str | None = None) -> ImportPlan:
     """The dry run, inside the write transaction: `checked` itself when it was made of the same file and
-    period on the database as it still is (nothing written since), else made again."""
+    period on the database as it still is (nothing written since), else made again (with the same columns chosen)."""
     sha = hashlib.sha256(data).hexdigest()
     if (checked is not None and checked.ok and checked.sha256 == sha and checked.file_name == file_name
             and checked.period == Period.parse(period).code and checked.data_version == _data_version(conn)):
         return checked
-    return prepare(conn, data, file_name, period)
+    return prepare(conn, data, file_name, period, mapping, profile)
 
 
 def _same_file_again(conn: Connection, plan: ImportPlan) -> ImportRecord | None:
@@ -220,18 +221,20 @@ def _write(engine: Engine, conn: Connection, plan: ImportPlan, session: Session,
 
 def commit_import(engine: Engine, data: bytes, file_name: str, period: str, session: Session, *,
                   before_commit: Callable[[Connection], None] | None = None,
-                  checked: ImportPlan | None = None) -> ImportRecord:
+                  checked: ImportPlan | None = None, mapping: dict | None = None,
+                  profile: str | None = None) -> ImportRecord:
     """Check and write everything in one transaction, as the only import running; ImportRejected (nothing
     written) on any error in the file, ImportBusy (one of them) while another import or undo runs.
 
-    `checked`: the dry run shown to the editor, reused when the database has not changed since.
+    `checked`: the dry run shown to the editor, reused when the database has not changed since;
+    `mapping`, `profile`: the columns the editor chose, or the saved mapping named (as for prepare_import).
     `before_commit(conn)`, if given, runs after the writes and before the commit (the kill test uses it).
     """
     require_editor(session)
     schema.create_schema(engine)  # the log tables, on a database made before they existed
     action = f"nhập tệp '{file_name[:200]}'"
     with holding(engine, session.user, action, file_name) as lease, lease.transaction() as conn:
-        plan = _plan(conn, data, file_name, period, checked)
+        plan = _plan(conn, data, file_name, period, checked, mapping, profile)
         if not plan.ok:
             raise ImportRejected(plan)
         record = _same_file_again(conn, plan) or _write(engine, conn, plan, session, before_commit)

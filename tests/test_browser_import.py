@@ -1,0 +1,155 @@
+"""The Import page in headless Chromium, through the real upload widget: an editor signs in, uploads an office's
+list whose commune column has another name (tests/data/returns/15-cot-la.xlsx), matches the column, reads the
+preview, confirms, sees the cooperatives' count change as the preview said, undoes, and sees it go back.
+One server for the module, on its own copy of the demo database."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from hxcore.io import auth
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+RETURN = ROOT / "tests" / "data" / "returns" / "15-cot-la.xlsx"
+PASSWORD = "mat-khau-dai-1"
+PROVINCE_LINE = re.compile(r"Toàn tỉnh 30/6/2023: Tổng số HTX ([\d.]+) → ([\d.]+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    folder = tmp_path_factory.mktemp("import-ui")
+    database = folder / "hx.sqlite"
+    shutil.copy(demo_db_path, database)  # the test imports and undoes: never on the shared demo
+    secrets = folder / "secrets.toml"
+    auth.add_user("lan", PASSWORD, path=secrets, rounds=4)
+    port = _free_port()
+    env = {**os.environ, "HX_DATABASE_URL": f"sqlite:///{database}", "HX_SECRETS_PATH": str(secrets)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+        page = context.new_page()
+        # A fresh server's first session is routed by Streamlit's old pages/ rules and drops a form's values
+        # (seen 27/11/2026: the first sign-in after a start does nothing): the test signs in on a second one.
+        for _ in range(2):
+            page.goto(server)
+            settle(page)
+        yield page
+        browser.close()
+
+
+def settle(page) -> None:
+    """Wait until the script run is over: no status widget three checks in a row."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
+    quiet, deadline = 0, time.time() + 60
+    while quiet < 3 and time.time() < deadline:
+        page.wait_for_timeout(250)
+        quiet = 0 if page.locator('[data-testid="stStatusWidget"]').count() else quiet + 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def go_to(page, title: str) -> None:
+    """Through the sidebar's menu: the session (and the sign-in) stays."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    settle(page)
+    page.wait_for_selector(f'h1:has-text("{title}")', timeout=30000)
+
+
+def cooperatives(page) -> str:
+    """The "Tổng số HTX" card of the Cooperatives page, province-wide."""
+    go_to(page, "Hợp tác xã")
+    card = page.locator('[data-testid="stMetric"]', has_text="Tổng số HTX").first
+    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_upload_match_preview_import_and_undo(page):
+    page.get_by_text("Đăng nhập biên tập viên").click()
+    page.get_by_label("Tên đăng nhập").fill("lan")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    settle(page)
+    start = cooperatives(page)
+
+    go_to(page, "Nhập dữ liệu")
+    uploader = page.locator('[data-testid="stFileUploader"]').inner_text()
+    assert "Upload" not in uploader and "per file" not in uploader  # the widget's own English words are hidden
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(RETURN)
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Không thấy cột 'Xã/phường/thị trấn' — có phải cột 'Địa bàn xã'?" in main.inner_text()
+    # Match the column: open the select box pre-filled with the guess and choose the file's column.
+    box = page.get_by_role("combobox", name="Cột của tệp cho 'Xã/phường/thị trấn' (Danh sách HTX)")
+    assert box.input_value() == "Địa bàn xã"  # pre-filled with the best guess
+    box.click()
+    page.get_by_role("option", name="Địa bàn xã", exact=True).click()
+    settle(page)
+    assert box.input_value() == "Địa bàn xã"
+    page.get_by_label("Lưu cách ghép cột này với tên").fill("Tam Đường - danh sách HTX")
+    page.get_by_label("Lưu cách ghép cột này với tên").press("Enter")
+    settle(page)
+    preview = PROVINCE_LINE.search(main.inner_text())
+    assert preview, main.inner_text()[:2000]
+    before, after = preview.groups()
+    assert start == f"{before} HTX"
+    assert "HTX Dịch vụ Bình Lư Mới" in page.locator('[data-testid="stDataFrame"]').nth(1).inner_text()
+    page.get_by_role("heading", name="Xem trước: dữ liệu sẽ thay đổi thế nào").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "import-preview-1920.png"))
+
+    page.get_by_role("button", name="Xác nhận nhập").click()
+    settle(page)
+    assert "Đã nhập (lần 1): thêm 1" in main.inner_text()
+    assert "Đã lưu cách ghép cột «Tam Đường - danh sách HTX»." in main.inner_text()
+    assert cooperatives(page) == f"{after} HTX"  # the figure moved as the preview said
+
+    go_to(page, "Nhập dữ liệu")
+    assert "Tam Đường - danh sách HTX" in main.inner_text()  # the saved matching, listed
+    page.get_by_role("button", name="Hoàn tác lần nhập 1").click()
+    settle(page)
+    assert "Đã hoàn tác lần nhập 1." in main.inner_text()
+    assert cooperatives(page) == f"{before} HTX"  # and back
