@@ -38,10 +38,11 @@ def _texts(slide) -> list[str]:
 def test_the_title_one_slide_per_indicator_of_the_projector_sequence_and_what_needs_a_decision(engine, deck):
     sequence = shaping.slides(shaping.SLIDE_HEADLINES, target_table(engine, FLT))
     assert len(sequence) == 5 + 17  # five headlines, the resolution's 17 targets of 2023
-    assert len(deck.slides) == 1 + len(sequence) + 1
+    assert len(deck.slides) == 1 + len(sequence) + 2
     assert round(deck.slide_width / deck.slide_height, 3) == round(16 / 9, 3)
     titles = [_texts(slide)[0] for slide in list(deck.slides)[1:]]
-    assert titles == [frames.slide_title(s, "vi") for s in sequence] + ["Những việc cần chỉ đạo"]
+    assert titles == [frames.slide_title(s, "vi") for s in sequence] + [
+        "Bản đồ: HTX đang hoạt động · Huyện, thành phố", "Những việc cần chỉ đạo"]
 
 
 @pytest.mark.parametrize(
@@ -122,5 +123,5 @@ def test_the_slides_command_writes_the_file(demo_db_path, tmp_path, capsys):
     output = tmp_path / "hop.pptx"
     code = cli.main(["--db", f"sqlite:///{demo_db_path}", "slides", "--period", "2023-H1", "--output", str(output)])
     assert code == 0
-    assert len(pptx.Presentation(str(output)).slides) == 24
+    assert len(pptx.Presentation(str(output)).slides) == 1 + 5 + 17 + 2  # title, sequence, map, "Cần chỉ đạo"
     assert str(output) in capsys.readouterr().err

@@ -8,7 +8,7 @@ what needs a decision (engine.attention).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -18,7 +18,10 @@ from hxcore.engine import frames as shaping
 from hxcore.engine.attainment import target_table
 from hxcore.engine.attention import Attention, needs_attention
 from hxcore.engine.compute import district_choices, evaluate
+from hxcore.model.areas import after_reform
 from hxcore.model.filters import Filter
+
+MAP_INDICATOR = "coops_operating"  # the map slide: where the operating HTX are
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class MeetingData:
     data_version: str
     demo: bool
     attention: Attention  # what needs a decision: the "Cần chỉ đạo" slide
+    map_rows: pd.DataFrame  # evaluate(by=MAP_LEVEL) of MAP_INDICATOR over the whole province: the map slide
+    map_level: str  # "district" before 1/7/2025, "commune" (the 38 new ones) after
 
     def panel_row(self, code: str) -> dict:
         """One indicator's evaluate() row, as slides and KPI cards read it."""
@@ -65,7 +70,11 @@ def gather(engine: Engine, flt: Filter) -> MeetingData:
     rankings = {sector: evaluate(engine, shaping.slide_scope(flt, shaping.Slide(codes[0], sector=sector)), codes,
                                  by="district", compare=False, with_targets=False)
                 for sector, codes in codes_by_scope.items()}
+    map_level = "commune" if after_reform(flt.parsed_period.end) else "district"
+    whole = replace(flt, districts=(), communes=())  # the map shows every unit, the chosen ones among them
     return MeetingData(
+        map_rows=evaluate(engine, whole, [MAP_INDICATOR], by=map_level, compare=False, with_targets=False),
+        map_level=map_level,
         flt=flt, panel=evaluate(engine, flt), targets=targets, deck=deck, rankings=rankings,
         district_names=dict(district_choices(engine, flt.province)),
         data_version=schema.data_version(engine), demo=_demo(engine), attention=needs_attention(engine, flt),

@@ -14,10 +14,11 @@ import altair as alt
 import pandas as pd
 
 from hxcore.engine import frames as shaping
-from hxcore.engine.meeting import MeetingData
+from hxcore.engine.meeting import MAP_INDICATOR, MeetingData
+from hxcore.model import map_tiles
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.texts import t
-from hxcore.present import attention, charts, fmt, frames
+from hxcore.present import attention, charts, fmt, frames, maps
 
 RANKING_ROWS = 12  # districts on one chart: more cannot be read from the back of a room
 ATTENTION_LINES = {"targets": 3, "stopped": 2, "loans": 2, "projects": 1}  # lines per list on the slide
@@ -131,6 +132,21 @@ def target_table(data: MeetingData, lang: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[t(key, lang) for key in TARGET_COLUMNS])
     table = frames.target_table(data.targets, lang)
     return table[[t(key, lang) for key in TARGET_COLUMNS]].astype(str)
+
+
+def map_chart(data: MeetingData, lang: str) -> alt.TopLevelMixin:
+    """The map slide: the operating HTX of every unit valid at the period's end (districts before
+    1/7/2025, the 38 communes after), on the tile grid, sized for a projector."""
+    layout = map_tiles.layout(map_tiles.commune_layout_on(data.flt.parsed_period.end) if data.map_level == "commune"
+                              else map_tiles.DISTRICTS_2020)
+    units = maps.map_units(data.map_rows, MAP_INDICATOR, data.map_level, lang)
+    return maps.tile_map(units, layout, title=maps.map_title(MAP_INDICATOR, lang), presentation=True, lang=lang,
+                         decimals=INDICATORS_BY_CODE[MAP_INDICATOR].decimals)
+
+
+def map_slide_title(data: MeetingData, lang: str) -> str:
+    units = t("map_communes_new" if data.map_level == "commune" else "map_districts", lang)
+    return f"{t('map_title', lang)}: {frames.indicator_label(MAP_INDICATOR, lang)} · {units}"
 
 
 def attention_lines(data: MeetingData, lang: str) -> tuple[str, list[tuple[str, list[str]]]]:

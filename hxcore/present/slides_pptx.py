@@ -151,9 +151,16 @@ def _attention_slide(deck, data: MeetingData, lang: str) -> None:
             _text(slide, column, lines)
 
 
+def _map_slide(deck, data: MeetingData, lang: str) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
+    _text(slide, TITLE, [(meeting.map_slide_title(data, lang), 32, True, INK)])
+    png = images.png(meeting.map_chart(data, lang))
+    _picture(slide, png, Box(MARGIN, 1.15, WIDTH - 2 * MARGIN, HEIGHT - 1.15 - 0.75))
+
+
 def slide_count(data: MeetingData) -> int:
-    """The title slide, one per indicator of the sequence, and "Cần chỉ đạo"."""
-    return 1 + len(data.deck) + 1
+    """The title slide, one per indicator of the sequence, the map and "Cần chỉ đạo"."""
+    return 1 + len(data.deck) + 2
 
 
 def document_time(data: MeetingData) -> datetime:
@@ -170,6 +177,7 @@ def write(data: MeetingData, lang: str = "vi") -> bytes:
     _title_slide(deck, data, lang)
     for slide_of in data.deck:
         _indicator_slide(deck, data, slide_of, lang)
+    _map_slide(deck, data, lang)
     _attention_slide(deck, data, lang)
     total = slide_count(data)
     for number, slide in enumerate(deck.slides, start=1):
