@@ -21,6 +21,7 @@ from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import available_periods, commune_choices, district_choices, evaluate, province_choices
 from hxcore.engine.report_data import gather
 from hxcore.io.demo import ensure_demo
+from hxcore.model.areas import after_reform
 from hxcore.model.filters import Filter
 from hxcore.present import report_docx
 from hxcore.present.frames import heat_frame as heat_cells_of
@@ -178,12 +179,14 @@ def targets_frame(engine, flt: Filter) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def _gap(_engine, version: str, flt: Filter, code: str, sector: str | None) -> pd.DataFrame:
-    return gap_by_district(_engine, flt, code, sector)
+def _gap(_engine, version: str, flt: Filter, code: str, sector: str | None, by: str) -> pd.DataFrame:
+    return gap_by_district(_engine, flt, code, sector, by)
 
 
 def gap_frame(engine, flt: Filter, code: str, sector: str | None = None) -> pd.DataFrame:
-    return _gap(engine, version(engine), flt, code, sector).copy()
+    """Each unit's share of a shortfall: districts until 30/6/2025, the 38 communes after."""
+    by = "commune" if after_reform(flt.parsed_period.end) else "district"
+    return _gap(engine, version(engine), flt, code, sector, by).copy()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)

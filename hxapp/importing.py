@@ -163,7 +163,8 @@ def preview_section(engine, plan: importer.ImportPlan, lang: str) -> None:
         marked = words.marked(table, lang)
         st.dataframe(table.style.apply(lambda row: [MARKED_STYLE if marked[row.name] else ""] * len(row), axis=1),
                      hide_index=True)
-        st.caption(t("import_preview_marked", lang))
+        if marked.any():
+            st.caption(t("import_preview_marked", lang))
     if unchanged:
         st.caption(t("import_preview_unchanged", lang, n=unchanged))
     for name, frame in plan.previews.items():

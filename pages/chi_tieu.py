@@ -45,7 +45,7 @@ target = targets.loc[picked]
 gaps = frames.gap_frame(data.gap_frame(engine, view.flt, target["indicator"], shaping.sector_or_none(target["sector"])),
                         lang)
 if not gaps.empty:
-    widgets.chart(charts.ranking_chart(gaps, label="district_name", value="contribution", text="text", lang=lang,
+    widgets.chart(charts.ranking_chart(gaps, label="area_name", value="contribution", text="text", lang=lang,
                                        decimals=0))
     widgets.table(frames.gap_table(gaps, target, lang))
     widgets.as_of_caption(view, target["display_label"])

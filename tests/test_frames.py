@@ -159,7 +159,8 @@ def test_trend_over_half_years_and_years(engine):
     years = shaping.trend_frame(engine, H1, "coops_total", "year")
     assert list(years["period"]) == ["2021", "2022"]  # 2023 ends after the filter's period
     shown = frames.trend_frame(half, "coops_total", "vi")
-    assert list(shown.columns) == ["period", "period_label", "end", "value", "text"]
+    assert list(shown.columns) == ["period", "period_label", "end", "value", "text", "note", "break_label"]
+    assert (shown["note"] == "").all()  # no definition changed before 2023-H1
     assert shown.iloc[-1][["period_label", "text"]].tolist() == ["6 tháng đầu năm 2023", "416"]
 
 
@@ -231,7 +232,7 @@ def test_gap_texts(engine, targets):
     assert gaps["text"].str.endswith("%").all()
     target = targets[(targets["indicator"] == "coops_effective_share") & targets["sector"].isna()].iloc[0]
     table = frames.gap_table(gaps, target, "vi")
-    assert list(table.columns) == ["Huyện, thành phố", "Thực hiện", "Cần thêm", "Phần thiếu hụt (%)"]
+    assert list(table.columns) == ["Địa bàn", "Thực hiện", "Cần thêm", "Phần thiếu hụt (%)"]
     assert frames.gap_frame(pd.DataFrame(), "vi").empty  # a target without a district split
 
 

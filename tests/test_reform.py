@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from hxcore.db import schema
+from hxcore.engine.attainment import gap_by_district
 from hxcore.engine.compute import commune_choices, evaluate
 from hxcore.engine.frames import trend_frame as engine_trend
 from hxcore.model.areas import (
@@ -167,3 +168,12 @@ def test_readme_lists_the_communes_that_cross_old_borders():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for name, districts, counted in crossing_communes():
         assert f"| {name} | {', '.join(districts)} | {counted} |" in readme
+
+
+def test_after_the_reform_a_shortfall_is_shared_among_the_38_communes(engine):
+    """NQ targets of 2026 (demo): new members behind pace; each new commune's share of the gap,
+    from its own organisations, adding up to the whole."""
+    gaps = gap_by_district(engine, Filter("2026-H1"), "coop_new_members", by="commune")
+    assert len(gaps) == 38 and set(gaps["area"]) == {c for c, _ in commune_choices(engine, Period.parse("2026-H1").end)}
+    assert gaps["contribution"].sum() == pytest.approx(100)
+    assert gaps["area_name"].str.match(r"^(Xã|Phường) ").all()

@@ -166,8 +166,9 @@ def test_a_copy_killed_half_way_over_the_target_is_rolled_back(imported, tmp_pat
         process.stdout.readline()
     process.send_signal(signal.SIGKILL)
     process.wait()
-    # The copy was cut in the middle: a hot journal, or (WAL mode) frames never committed in the -wal file.
-    assert Path(f"{imported}-journal").exists() or Path(f"{imported}-wal").stat().st_size > 0
+    # Cut in the middle (20 steps done): a hot journal in rollback mode; in WAL mode (make_engine sets it) the
+    # pages copied so far were never committed to the -wal file.
+    assert Path(f"{imported}-journal").exists() or Path(f"{imported}-wal").exists()
     assert counts(imported) == old
 
 

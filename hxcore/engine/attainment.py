@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from hxcore.engine.compute import evaluate
 from hxcore.engine.targets import load_targets, scope_province
 from hxcore.model.catalog import INDICATORS_BY_CODE, Time, is_paced
-from hxcore.model.filters import Filter
+from hxcore.model.filters import COMMUNE_BREAKDOWNS, Filter
 from hxcore.model.targets import assess
 
 
@@ -77,8 +77,11 @@ def target_table(engine: Engine, flt: Filter, resolution: str | None = None) -> 
     return pd.DataFrame(rows)
 
 
-def gap_by_district(engine: Engine, flt: Filter, indicator_code: str, sector: str | None = None) -> pd.DataFrame:
-    """How much of a province-wide shortfall each district accounts for.
+def gap_by_district(engine: Engine, flt: Filter, indicator_code: str, sector: str | None = None,
+                    by: str = "district") -> pd.DataFrame:
+    """How much of a province-wide shortfall each district (or, with `by="commune"`, each commune
+    valid at the period's end: the 38 new ones after 1/7/2025) accounts for; the unit's code and
+    name are in `area` and `area_name` whichever it is.
 
     Rates and averages decompose exactly: district d would need target·den_d − num_d more in
     the numerator to reach the target itself, and these sum to the province's shortfall.
@@ -92,18 +95,20 @@ def gap_by_district(engine: Engine, flt: Filter, indicator_code: str, sector: st
     target = match.iloc[0]
     ind = INDICATORS_BY_CODE[indicator_code]
     scope = replace(flt, sectors=(sector,) if sector else ())
-    rows = evaluate(engine, scope, [indicator_code], by="district", compare=False, with_targets=False)
+    rows = evaluate(engine, scope, [indicator_code], by=by, compare=False, with_targets=False)
+    key = "commune" if by in COMMUNE_BREAKDOWNS else "district"
+    rows["area"], rows["area_name"] = rows[key], rows[f"{key}_name"]
     if ind.denominator:
         level = target["value"] / ind.scale
         rows["needed"] = (level * rows["denominator"] - rows["numerator"]).clip(lower=0)
         rows["needed_unit"] = "numerator"
     else:
         base_code = "coops_total" if ind.group != "groups" else "groups_total"
-        base = evaluate(engine, scope, [base_code], by="district", compare=False, with_targets=False)
-        weights = base.set_index("district")["value"]
+        base = evaluate(engine, scope, [base_code], by=by, compare=False, with_targets=False)
+        weights = base.set_index(key)["value"]
         total = weights.sum()
         expected_total = target["value"] * (period.year_fraction if ind.time == Time.FLOW else 1)
-        rows["expected"] = rows["district"].map(weights / total * expected_total if total else 0)
+        rows["expected"] = rows[key].map(weights / total * expected_total if total else 0)
         rows["needed"] = (rows["expected"] - rows["value"]).clip(lower=0)
         rows["needed_unit"] = "value"
     total_needed = rows["needed"].sum()

@@ -159,6 +159,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_change": ("Tăng/giảm", "Change"),
     "col_share": ("Tỷ trọng (%)", "Share (%)"),
     "col_district": ("Huyện, thành phố", "District"),
+    "col_area": ("Địa bàn", "Area"),
     "col_sector": ("Lĩnh vực", "Sector"),
     "col_period": ("Kỳ", "Period"),
     "col_needed_district": ("Cần thêm", "Needed"),

@@ -521,7 +521,7 @@ def gap_frame(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
 def gap_table(gaps: pd.DataFrame, target, lang: str) -> pd.DataFrame:
     """gap_frame() rows as the table under the shortfall chart, in the target's own style."""
     return pd.DataFrame({
-        t("col_district", lang): gaps["district_name"],
+        t("col_area", lang): gaps["area_name"],
         t("col_actual", lang): gaps["value"].map(lambda v: target_value(v, target, lang)),
         t("col_needed_district", lang): gaps["needed"].map(lambda v: fmt.number(v, 1, lang)),
         t("col_contribution", lang): gaps["text"],

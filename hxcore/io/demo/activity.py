@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hxcore.io.demo.arith import half_start, random_day, split_total
 from hxcore.io.demo.register import Register
-from hxcore.io.demo.report import DISTRICT_COOPS_2023H1, H1_2023, HALF_ENDS, PROPAGANDA_2023H1
+from hxcore.io.demo.report import DISTRICT_COOPS_2023H1, H1_2023, HALF_ENDS_TO_2024, PROPAGANDA_2023H1
 from hxcore.model.areas import PROVINCE_CODE
 from hxcore.model.vocab import OrgKind, OrgType, TrainingKind
 
@@ -14,13 +14,13 @@ FAIRS = (("Hội chợ xúc tiến thương mại sản phẩm OCOP", "Lai Châu
          ("Tuần hàng nông sản an toàn", "Điện Biên"))
 
 
-def build_training(register: Register) -> list[dict]:
+def build_training(register: Register, ends: list = HALF_ENDS_TO_2024[1:]) -> list[dict]:
     """Each half-year: propaganda classes in every district (19 classes, 900 trainees in H1
     2023), and one or two classes for HTX managers in the provincial capital."""
     rng = register.rng
     rows = []
     districts = sorted(DISTRICT_COOPS_2023H1)
-    for end in HALF_ENDS[1:]:
+    for end in ends:
         start = half_start(end)
         if end == H1_2023:
             classes, trainees = PROPAGANDA_2023H1
@@ -39,11 +39,11 @@ def build_training(register: Register) -> list[dict]:
     return rows
 
 
-def build_fairs(register: Register) -> list[dict]:
+def build_fairs(register: Register, ends: list = HALF_ENDS_TO_2024[1:]) -> list[dict]:
     """Each half-year, two fairs with four to eight HTX operating that day."""
     rng = register.rng
     rows = []
-    for end in HALF_ENDS[1:]:
+    for end in ends:
         for fair_name, place in rng.sample(FAIRS, 2):
             day = random_day(rng, half_start(end), end)
             pool = [o for o in register.of_type(OrgType.COOP) if o.operating_at(day) and o.kind == OrgKind.HTX]

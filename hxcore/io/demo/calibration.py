@@ -24,7 +24,6 @@ from hxcore.io.demo.report import (
     GROUP_NEW_MEMBERS_2023H1,
     GROUP_PEOPLE_2023H1,
     H1_2023,
-    LAST_DAY,
     NEW_MEMBERS_2023H1,
     NEW_WORKERS_2023H1,
     SECTOR_2023H1,
@@ -157,10 +156,10 @@ def _pin_alliance(register: Register, operating: list[dict], by_id: dict[int, Or
         if org_id in members:
             org.alliance_joined_on = random_day(rng, max(org.registered_on, date(2012, 1, 1)), H1_2023)
         elif rng.random() < 0.3:
-            org.alliance_joined_on = random_day(rng, H1_2023 + timedelta(days=10), LAST_DAY - timedelta(days=10))
+            org.alliance_joined_on = random_day(rng, H1_2023 + timedelta(days=10), date(2024, 12, 20))
     for org in register.of_type(OrgType.COOP):
         if org.registered_on > H1_2023 and rng.random() < 0.4:
-            org.alliance_joined_on = random_day(rng, org.registered_on, max(org.registered_on, LAST_DAY - timedelta(days=10)))
+            org.alliance_joined_on = random_day(rng, org.registered_on, max(org.registered_on, date(2024, 12, 20)))
 
 
 # --- Flows over the half-year ------------------------------------------------------------------

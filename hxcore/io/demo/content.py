@@ -13,10 +13,11 @@ from hxcore.io.demo.coops import build_coops
 from hxcore.io.demo.facts import build_facts
 from hxcore.io.demo.fund import build_fund
 from hxcore.io.demo.groups import build_groups
+from hxcore.io.demo.later import extend_past_2024
 from hxcore.io.demo.projects import build_projects
 from hxcore.io.demo.register import Register
 from hxcore.io.targets_file import read_resolutions_csv, read_targets_csv
-from hxcore.model.areas import PROVINCE_CODE, REFORM_DATE, former_district_of, slugify, successor_2025
+from hxcore.model.areas import PROVINCE_CODE, REFORM_DATE, slugify, successor_2025
 from hxcore.model.vocab import SECTORS
 
 SEED = 42
@@ -32,10 +33,12 @@ def lai_chau_content(seed: int = SEED) -> dict:
     facts = build_facts(register)
     pin_flows_2023h1(register, facts)
     training = build_training(register)
-    loans, repayments = build_fund(register)
+    fund = build_fund(register)
     fairs = build_fairs(register)
     projects, events = build_projects(register)
-    locate_after_reform(register)
+    later = extend_past_2024(register, fund)  # its own stream: nothing above changes
+    facts, training, fairs = facts + later["facts"], training + later["training"], fairs + later["fairs"]
+    loans, repayments = fund.loans, fund.repayments
     return {
         schema.areas: _area_rows(register), schema.area_successions: _succession_rows(register),
         schema.sectors: _sector_rows(), schema.organisations: _organisation_rows(register),
@@ -45,15 +48,6 @@ def lai_chau_content(seed: int = SEED) -> dict:
         schema.resolutions: read_resolutions_csv(), schema.targets: read_targets_csv(),
         schema.published_figures: _published_rows(),
     }
-
-
-def locate_after_reform(register: Register) -> None:
-    """Organisations registered from 1/7/2025 are located in a 2025 commune only: the successor of
-    the commune drawn for them, counted under its former district. No draw: the stream is unchanged."""
-    for org in register.orgs:
-        if org.registered_on >= REFORM_DATE and org.commune:
-            org.commune_2025 = successor_2025(org.commune)
-            org.commune, org.district = "", former_district_of(org.commune_2025)
 
 
 def _organisation_rows(register: Register) -> list[dict]:

@@ -9,7 +9,7 @@ from datetime import date
 
 from hxcore.io.demo.calibration import calibrate_end_2022, calibrate_h1_2023, set_base_2023h1
 from hxcore.io.demo.register import Org, Register
-from hxcore.io.demo.report import END_2022, H1_2023, SNAPSHOTS
+from hxcore.io.demo.report import END_2022, H1_2023, SNAPSHOTS, SNAPSHOTS_TO_2024
 from hxcore.model.vocab import OrgKind, OrgType, Quality, Rating, Status
 
 CALIBRATIONS = {END_2022: calibrate_end_2022, H1_2023: calibrate_h1_2023}
@@ -17,8 +17,13 @@ CALIBRATIONS = {END_2022: calibrate_end_2022, H1_2023: calibrate_h1_2023}
 
 def build_facts(register: Register) -> list[dict]:
     set_base_2023h1(register)
+    return facts_on(register, SNAPSHOTS_TO_2024)
+
+
+def facts_on(register: Register, days: list[date]) -> list[dict]:
+    """Every organisation's facts on each of `days`, calibrated on the report's dates."""
     rows = []
-    for day in SNAPSHOTS:
+    for day in days:
         snapshot = [_fact_row(register.rng, org, day) for org in register.orgs if org.exists_at(day)]
         if day in CALIBRATIONS:
             CALIBRATIONS[day](register, snapshot)

@@ -17,7 +17,7 @@ from hxcore.io.demo.report import (
     FUND_RECOVERED_2023H1,
     FUND_SETTLED_2023H1,
     H1_2023,
-    HALF_ENDS,
+    HALF_ENDS_TO_2024,
 )
 from hxcore.model.vocab import OrgKind, OrgType
 
@@ -25,15 +25,15 @@ PURPOSE = "Vay vốn phát triển sản xuất, kinh doanh"
 PURPOSE_CHAIN = "Vay vốn phát triển sản xuất theo chuỗi giá trị"
 
 
-def build_fund(register: Register) -> tuple[list[dict], list[dict]]:
-    """Loans and repayments, in the order they were made."""
+def build_fund(register: Register) -> FundLedger:
+    """Loans and repayments to the end of 2024, in the order they were made."""
     fund = FundLedger(register)
     fund.lend_2017_2022()
     fund.repay_to_end_2022()
     fund.pin_end_2022()
     fund.half_year_2023h1()
-    fund.after_the_report()
-    return fund.loans, fund.repayments
+    fund.after_the_report(HALF_ENDS_TO_2024[HALF_ENDS_TO_2024.index(H1_2023) + 1:])
+    return fund
 
 
 class FundLedger:
@@ -115,9 +115,9 @@ class FundLedger:
         for name, amount in zip(FUND_BORROWERS_2023H1, FUND_LOANS_2023H1, strict=True):
             self.lend(random_day(rng, date(2023, 3, 1), date(2023, 6, 20)), amount, named[name], PURPOSE_CHAIN)
 
-    def after_the_report(self) -> None:
+    def after_the_report(self, half_ends: list[date]) -> None:
         rng = self.rng
-        for half_end in HALF_ENDS[HALF_ENDS.index(H1_2023) + 1:]:
+        for half_end in half_ends:
             start = half_start(half_end)
             for _ in range(rng.randint(4, 8)):
                 self.lend(random_day(rng, start, half_end), rng.randint(4, 10) * 50)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from hxcore.io.demo.arith import half_start, random_day
 from hxcore.io.demo.register import Org, Register
-from hxcore.io.demo.report import DISTRICT_COOPS_2023H1, GROUP_DISTRICT_WEIGHTS, H1_2023, HALF_ENDS
+from hxcore.io.demo.report import DISTRICT_COOPS_2023H1, GROUP_DISTRICT_WEIGHTS, H1_2023, HALF_ENDS, HALF_ENDS_TO_2024
 from hxcore.model.vocab import SECTORS, OrgKind, OrgType
 
 
@@ -78,8 +78,11 @@ class History:
 
     # --- After 30/6/2023 --------------------------------------------------------------------
     def _forward(self) -> None:
-        previous_end = H1_2023
-        for end in [d for d in HALF_ENDS if d > H1_2023]:
+        self.forward([d for d in HALF_ENDS_TO_2024 if d > H1_2023], H1_2023)
+
+    def forward(self, ends: list[date], previous_end: date) -> None:
+        """Half by half after `previous_end`: dissolutions, then new organisations."""
+        for end in ends:
             self._dissolve_after(previous_end, end)
             self._register_after(previous_end, end)
             previous_end = end

@@ -55,6 +55,7 @@ class Register:
     """The organisations built so far (ids in creation order), Lai Châu's areas, and the rng."""
 
     def __init__(self, seed: int):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.orgs: list[Org] = []
         self.areas = read_reference()

@@ -8,11 +8,18 @@ from datetime import date
 from hxcore.model.periods import periods_between
 
 # --- Calendar -------------------------------------------------------------------------------
-# Quarter by quarter through 2026-Q3, the data a meeting in late 2026 discusses. The last "half"
-# is the quarter July–September 2026: nothing is dated after the last snapshot.
+# Quarter by quarter through 2026-Q3, the data a meeting in late 2026 discusses. The years to 2024
+# are built first; 2025 to 2026-Q3 afterwards from a random stream of their own (later.py), so that
+# adding them changed no figure before. The last "half" is July–September 2026: nothing is dated
+# after the last snapshot.
+END_2024 = date(2024, 12, 31)
 LAST_DAY = date(2026, 9, 30)
-SNAPSHOTS = [p.end for p in periods_between("2021-Q1", "2026-Q3", kind="quarter")]
-HALF_ENDS = [p.end for p in periods_between("2020-H2", "2026-H1", kind="half")] + [LAST_DAY]
+SNAPSHOTS_TO_2024 = [p.end for p in periods_between("2021-Q1", "2024-Q4", kind="quarter")]
+SNAPSHOTS_LATER = [p.end for p in periods_between("2025-Q1", "2026-Q3", kind="quarter")]
+SNAPSHOTS = SNAPSHOTS_TO_2024 + SNAPSHOTS_LATER
+HALF_ENDS_TO_2024 = [p.end for p in periods_between("2020-H2", "2024-H2", kind="half")]
+HALF_ENDS_LATER = [p.end for p in periods_between("2025-H1", "2026-H1", kind="half")] + [LAST_DAY]
+HALF_ENDS = HALF_ENDS_TO_2024 + HALF_ENDS_LATER
 H1_2023 = date(2023, 6, 30)
 END_2022 = date(2022, 12, 31)
 

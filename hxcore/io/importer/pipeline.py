@@ -114,9 +114,10 @@ def _check_sheet(conn: Connection, grid: Grid, ctx: Context, plan: ImportPlan, h
         plan.unmapped.append(located)
         return None
     if "district" in table.given:
+        district = next((values.get("district") for _, values in table.rows), None) or table.office
         plan.problems.append(Problem(table.name, table.header_start, table.header_of("district"), table.office,
-                                     "không có cột huyện: lấy huyện ở tiêu đề biểu cho mọi dòng (hãy kiểm tra)",
-                                     Severity.NOTICE))
+                                     f"không có cột huyện: mọi dòng được tính cho {district}, lấy ở tiêu đề biểu "
+                                     "(hãy kiểm tra)", Severity.NOTICE))
     plan.tables.append(table)
     parsed = parse_table(table, ctx)
     cells = _by_column(table, parsed.problems + check_values(table, parsed))
