@@ -39,12 +39,14 @@ def handout_file(engine, flt: Filter, lang: str) -> bytes:
     return _handout(engine, data.version(engine), flt, lang)
 
 
-def slides_button(engine, view: View, key: str = "meeting_pptx", primary: bool = False) -> None:
-    """"Tải bản trình chiếu (PowerPoint)": the projector's slides as a file (the presentation page calls this)."""
-    st.download_button(t("slides_download", view.lang), lambda: slides_file(engine, view.flt, view.lang),
+def slides_button(engine, view: View, key: str = "meeting_pptx", primary: bool = False, short: bool = False) -> None:
+    """"Tải bản trình chiếu (PowerPoint)" ("Tải PowerPoint" when `short`, beside the projector's
+    buttons): the projector's slides as a file."""
+    label = t("slides_download_short" if short else "slides_download", view.lang)
+    st.download_button(label, lambda: slides_file(engine, view.flt, view.lang),
                        file_name=export.file_name("trinh-chieu", view.flt, view.district_names, "pptx"),
-                       mime=slides_pptx.MIME, key=key, icon=":material/slideshow:", on_click="ignore",
-                       type="primary" if primary else "secondary")
+                       mime=slides_pptx.MIME, key=key, icon=None if short else ":material/slideshow:", on_click="ignore",
+                       type="primary" if primary else "secondary", width="stretch" if short else "content")
 
 
 def handout_button(engine, view: View, key: str = "meeting_pdf") -> None:

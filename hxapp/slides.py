@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_shortcuts import add_shortcuts
 
-from hxapp import attention, data, style
+from hxapp import attention, data, maps, style
 from hxapp.view import View
 from hxapp.widgets import chart
 from hxcore.engine import frames as shaping
+from hxcore.engine.meeting import MAP_INDICATOR
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.texts import t
 from hxcore.present import charts, frames
@@ -66,6 +67,12 @@ def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> 
         chart(charts.ranking_chart(ranked, label="district_name", value="value", text="text",
                                    target=shaping.slide_target(targets, slide), presentation=True, lang=lang,
                                    decimals=INDICATORS_BY_CODE[slide.code].decimals, height=RANKING_HEIGHT))
+
+
+def map_page(engine, view: View) -> None:
+    """The map slide: operating HTX on the tile map of the units valid at the period's end."""
+    st.title(t("map_slide_title", view.lang, indicator=frames.indicator_label(MAP_INDICATOR, view.lang)))
+    maps.map_slide(engine, view, MAP_INDICATOR)
 
 
 def needs_decision(engine, view: View) -> None:

@@ -75,11 +75,7 @@ def page(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
         page = context.new_page()
-        # A fresh server's first session is routed by Streamlit's old pages/ rules and drops a form's values
-        # (seen 27/11/2026: the first sign-in after a start does nothing): the test signs in on a second one.
-        for _ in range(2):
-            page.goto(server)
-            settle(page)
+        sign_in(page, server)
         yield page
         browser.close()
 
@@ -92,6 +88,23 @@ def settle(page) -> None:
         page.wait_for_timeout(250)
         quiet = 0 if page.locator('[data-testid="stStatusWidget"]').count() else quiet + 1
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def sign_in(page, server: str) -> None:
+    """Sign in as the editor in the sidebar. A fresh server's first browser session ignores the sign-in form
+    (seen 27/11/2026, outside the Import page: the form clears, no error, no session), so a new session
+    (a reload) is tried, at most three times."""
+    for _ in range(3):
+        page.goto(server)
+        settle(page)
+        page.get_by_text("Đăng nhập biên tập viên").click()
+        page.get_by_label("Tên đăng nhập").fill("lan")
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        settle(page)
+        if page.get_by_role("button", name="Đăng xuất").count():
+            return
+    pytest.fail("the editor could not sign in")
 
 
 def go_to(page, title: str) -> None:
@@ -109,11 +122,6 @@ def cooperatives(page) -> str:
 
 
 def test_upload_match_preview_import_and_undo(page):
-    page.get_by_text("Đăng nhập biên tập viên").click()
-    page.get_by_label("Tên đăng nhập").fill("lan")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    settle(page)
     start = cooperatives(page)
 
     go_to(page, "Nhập dữ liệu")

@@ -65,6 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "PowerPoint slides (16:9, one per indicator, as in the presentation mode) and an A4 handout "
                       "(headline figures, targets table, charts) for the current filter."),
     "slides_download": ("Tải bản trình chiếu (PowerPoint)", "Download the slides (PowerPoint)"),
+    "slides_download_short": ("Tải .pptx", "Get .pptx"),
     "handout_download": ("Tải tài liệu phát tay (PDF, A4)", "Download the handout (PDF, A4)"),
     "png_download": ("Tải ảnh PNG", "Download PNG image"),
     "data_stamp": ("Số liệu đến {day} · {where} · phiên bản dữ liệu {version}",
@@ -270,6 +271,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "next": ("Tiếp ▶", "Next ▶"),
     "auto_advance": ("Tự chuyển sau 20 giây", "Advance every 20 seconds"),
     "slide": ("Trang {i}/{n}", "Slide {i}/{n}"),
+    "map_slide_title": ("Bản đồ: {indicator}", "Map: {indicator}"),
     "exit_present": ("Thoát trình chiếu", "Leave presentation"),
     "target_of": ("Chỉ tiêu năm {target} · tiến độ cần đạt {expected}", "Annual target {target} · pace {expected}"),
     "target_only": ("Chỉ tiêu năm {target}", "Annual target {target}"),

@@ -44,11 +44,13 @@ class TileSizes:
 def tile_sizes(count: int, presentation: bool = False) -> TileSizes:
     """Sizes that stay legible on a 1024×768 projector: the 8 districts fill about 500 px; the 38
     communes 8 tiles of 70 px across (the 560 px beside the sidebar); the 106 communes only fit
-    there at 40 px, too small for names at 14 px: their tiles carry the value, the name is in the tooltip."""
+    there at 40 px, too small for names at 14 px: their tiles carry the value, the name is in the tooltip.
+    On a slide the map's height is what runs out: 3 rows of districts, 6 of the 38 communes, under
+    a title and the controls at 1280×720."""
     if count <= 12:
-        return TileSizes(150, 22, 28, 14) if presentation else TileSizes(120, 16, 20, 14)
+        return TileSizes(140, 22, 28, 14) if presentation else TileSizes(120, 16, 20, 14)
     if count <= 50:
-        return TileSizes(105, 20, 24, 8) if presentation else TileSizes(70, 14, 16, 7)
+        return TileSizes(80, 20, 22, 8) if presentation else TileSizes(70, 14, 16, 7)
     return TileSizes(64, 0, 20, None) if presentation else TileSizes(40, 0, 14, None)
 
 
@@ -192,6 +194,7 @@ def tile_map(frame: pd.DataFrame, layout: Sequence[Tile], mode: str = "value", t
     if not presentation:  # the theme's 13 px legend is below what a projector needs
         chart = chart.configure_legend(labelFontSize=14, titleFontSize=14, labelLimit=360, titleLimit=560)
     else:
+        # Beside the map, not under it: a slide is wider than tall, and its height is what runs out.
         chart = chart.configure_legend(labelFontSize=BIG["label"], titleFontSize=BIG["title"], labelColor="#000",
-                                       titleColor="#000", labelLimit=600, titleLimit=900)
+                                       titleColor="#000", labelLimit=600, titleLimit=900, orient="right")
     return chart
