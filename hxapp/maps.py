@@ -114,8 +114,8 @@ def overview_map(engine, view: View) -> None:
 
 def map_slide(engine, view: View, code: str) -> None:
     """A projector slide's map of `code`: the units valid at the period's end, by target status
-    where the resolution's target holds for each unit, else by value; no links (nothing to click on a projector)."""
+    where the resolution's target holds for each unit, else by value; no links (nothing to click on a projector).
+    The tiles' note is the slide title's help: under the map, 6 rows of communes would not fit at 1280×720."""
     by_status = _target(engine, view, code) is not None
     st.altair_chart(map_chart(engine, view, code, by_status=by_status, presentation=True, links=False),
                     width="content", theme=None)
-    st.caption(t("map_tiles_note", view.lang))

@@ -71,7 +71,8 @@ def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> 
 
 def map_page(engine, view: View) -> None:
     """The map slide: operating HTX on the tile map of the units valid at the period's end."""
-    st.title(t("map_slide_title", view.lang, indicator=frames.indicator_label(MAP_INDICATOR, view.lang)))
+    st.title(t("map_slide_title", view.lang, indicator=frames.indicator_label(MAP_INDICATOR, view.lang)),
+             help=t("map_tiles_note", view.lang))
     maps.map_slide(engine, view, MAP_INDICATOR)
 
 

@@ -43,9 +43,11 @@ def resident_mb() -> float:
 
 
 def visit_all(at: AppTest, period: str | None, skip: list[str]) -> None:
-    if period:  # the sidebar's period, kept for the session's other pages
+    shown = [page for page in pages() if page not in skip]
+    if period:  # the sidebar's period (on the first page: the projector has no sidebar), kept for the others
+        at.switch_page(shown[0]).run()
         at.selectbox(key=K_PERIOD).set_value(period).run()
-    for page in (page for page in pages() if page not in skip):
+    for page in shown:
         at.switch_page(page)
         at.run()
         if at.exception:

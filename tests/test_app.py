@@ -170,6 +170,20 @@ def test_presentation_mode_and_slides():
         assert not at.exception
 
 
+def test_presentation_ends_with_the_map_then_needs_decision_and_offers_the_pptx():
+    at = app({"present": "1"})
+    titles = []
+    for _ in range(2):  # back from the first slide: the last two
+        [b for b in at.button if b.key == "present_prev"][0].click().run()
+        assert not at.exception
+        titles.append(at.title[0].value)
+    assert titles == ["Cần chỉ đạo", "Bản đồ: HTX đang hoạt động"]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1 and '"tiles"' in charts[0].proto.spec  # the tile map's named layer
+    downloads = [d for d in at.get("download_button") if d.proto.label == "Tải .pptx"]
+    assert len(downloads) == 1
+
+
 def test_presentation_without_data_keeps_the_way_out():
     at = app({"present": "1", "period": "2020-H1"})
     assert not at.exception

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from pptx import Presentation
 
 pytestmark = pytest.mark.browser
 
@@ -202,9 +203,10 @@ def test_every_slide_fits_the_screen_at_three_sizes(browser, server):
     for width, height in PROJECTOR_SIZES:
         context, page = open_page(browser, f"{server}/?present=1", (width, height))
         total = int(_slide_caption(page).split("/")[1].split()[0])
-        too_tall = []
+        too_tall, titles = [], []
         for number in range(1, total + 1):
             assert _slide_caption(page).startswith(f"Trang {number}/"), (width, number)
+            titles.append(page.locator("h1").first.inner_text())
             measured = page.evaluate(HEIGHTS)
             if measured > height:
                 too_tall.append((number, page.locator("h1").first.inner_text(), measured))
@@ -212,9 +214,14 @@ def test_every_slide_fits_the_screen_at_three_sizes(browser, server):
                 page.locator("button", has_text="Tiếp").click()
                 settle(page)
         assert not too_tall, (width, height, too_tall)
-        if width == 1024:  # the last slide: Cần chỉ đạo
-            assert page.locator("h1").first.inner_text() == "Cần chỉ đạo"
+        assert titles[-2:] == ["Bản đồ: HTX đang hoạt động", "Cần chỉ đạo"]  # the map, then the last slide
+        if width == 1024:
             page.screenshot(path=str(ARTIFACTS / "trinh_chieu_can_chi_dao_1024.png"))
+            with page.expect_download() as info:  # the deck as a file, from the projector's own row of buttons
+                page.get_by_role("button", name="Tải .pptx").click()
+            assert info.value.suggested_filename.endswith(".pptx")
+            deck = Presentation(info.value.path())
+            assert len(deck.slides) >= total - 1  # the file has a title slide, not the page's controls
         context.close()
 
 

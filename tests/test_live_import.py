@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from hxcore.db import schema
 from hxcore.db.schema import make_engine, summary_distinct, summary_org
@@ -27,6 +27,7 @@ from hxcore.engine.compute import evaluate
 from hxcore.io import auth, importer
 from hxcore.io.demo import build_demo
 from hxcore.model.filters import Filter
+from hxcore.model.periods import Period
 
 POSTGRES_URL = os.environ.get("HX_TEST_POSTGRES_URL")
 EDITOR = auth._issue("lan", auth.Role.EDITOR)
@@ -222,6 +223,22 @@ def test_undo_and_cell_moves_refresh_like_a_full_rebuild(live, no_full_rebuild):
     importer.commit_import(live, register_csv(live, [(3, 4), (11, 2), (40, 0)], [(5, 1), (90, 3)], "a"),
                            "register-again.csv", "2023-H1", EDITOR)
     assert summary_rows(live) == after_import == rebuilt(live)
+
+
+def test_a_new_period_adds_its_snapshot_and_its_undo_removes_it(live, no_full_rebuild):
+    with live.connect() as conn:
+        last = conn.execute(select(func.max(schema.facts.c.as_of))).scalar()
+    period = next(p for p in (f"{last.year}-H2", f"{last.year + 1}-H1") if Period.parse(p).end > last)
+    record = importer.commit_import(live, returns_csv(returns_at(live, last)[:4]), "new.csv", period, EDITOR)
+    added = summary_rows(live)
+    assert record.rows_added == 4 and Period.parse(period).end.isoformat() in added["snapshots"]
+    importer.undo_import(live, record.id, EDITOR)
+    removed = summary_rows(live)
+    assert Period.parse(period).end.isoformat() not in removed["snapshots"]
+    no_full_rebuild.undo()
+    assert removed == rebuilt(live)
+    importer.commit_import(live, returns_csv(returns_at(live, last)[:4]), "new-again.csv", period, EDITOR)
+    assert summary_rows(live) == added == rebuilt(live)
 
 
 IMPORTS = st.one_of(

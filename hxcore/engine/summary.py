@@ -113,6 +113,7 @@ def refresh_summaries(connection: Connection) -> int:
 
 
 def _in_cells(table, cells: list[tuple]):
+    # Needs GRAIN's columns NOT NULL (as organisations declares them): a NULL matches no IN (...).
     return tuple_(*(table.c[name] for name in GRAIN)).in_(cells)
 
 

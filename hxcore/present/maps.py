@@ -50,7 +50,7 @@ def tile_sizes(count: int, presentation: bool = False) -> TileSizes:
     if count <= 12:
         return TileSizes(140, 22, 28, 14) if presentation else TileSizes(120, 16, 20, 14)
     if count <= 50:
-        return TileSizes(80, 20, 22, 8) if presentation else TileSizes(70, 14, 16, 7)
+        return TileSizes(76, 20, 22, 5) if presentation else TileSizes(70, 14, 16, 7)
     return TileSizes(64, 0, 20, None) if presentation else TileSizes(40, 0, 14, None)
 
 

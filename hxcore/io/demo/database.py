@@ -26,7 +26,7 @@ from hxcore.io.demo.content import SEED, lai_chau_content
 from hxcore.io.processes import process_alive
 
 DEMO_NOTE = ("Dữ liệu minh họa: số liệu tỉnh Lai Châu 30/6/2023 và cuối năm 2022 theo báo cáo 6 tháng đầu năm 2023; "
-             "số liệu theo huyện và các kỳ khác là số giả định.")
+             "số liệu theo huyện và các kỳ khác (đến quý III/2026, từ 1/7/2025 theo 38 xã, phường mới) là số giả định.")
 _ASIDE = ".build-"  # hx.sqlite.build-<pid>: the file a build writes before it replaces hx.sqlite
 
 

@@ -20,6 +20,7 @@ from hxcore.db import schema
 from hxcore.io.auth import Session, require_editor
 from hxcore.io.importer.locate import Table, fingerprint_of
 from hxcore.io.importer.read import Grid
+from hxcore.io.importer.spec import SHEETS_BY_KEY
 
 PROFILE_COLUMNS = {"name": "Tên", "office": "Đơn vị gửi", "sheet_kind": "Loại bảng", "mapping": "Cột đã ghép",
                    "created_by": "Người lưu", "created_at": "Lúc"}
@@ -83,7 +84,11 @@ def listed(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(select(p).order_by(p.c.created_at.desc())).mappings()]
     for row in rows:
-        row["mapping"] = ", ".join(f"{key} ← {header}" for key, header in json.loads(row["mapping"]).items())
+        spec = SHEETS_BY_KEY.get(row["sheet_kind"])
+        named = {col.key: col.header for col in spec.columns} if spec else {}
+        row["mapping"] = ", ".join(f"{named.get(key, key)} ← {header}" for key, header in json.loads(row["mapping"]).items()
+                                   if named.get(key, key) != header)  # only where the file's name differs
+        row["sheet_kind"] = spec.title if spec else row["sheet_kind"]
     return pd.DataFrame(rows, columns=list(PROFILE_COLUMNS)).rename(columns=PROFILE_COLUMNS)
 
 
