@@ -6,7 +6,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from test_browser import ARTIFACTS, browser, server, settle  # noqa: F401 (module-scoped fixtures)
+
+# The server and browser fixtures of test_browser, shared by name (pytest finds fixtures imported into a module).
+from test_browser import ARTIFACTS, browser, server, settle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +17,7 @@ def sidebar_labels(page) -> list[str]:
     return page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]').all_inner_texts()
 
 
-def open_page(browser, url: str, size=(1024, 768)):
+def open_page(browser, url: str, size=(1024, 768)):  # noqa: F811
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
     page = context.new_page()
     page.goto(url)
@@ -23,7 +25,7 @@ def open_page(browser, url: str, size=(1024, 768)):
     return context, page
 
 
-def test_2026_shows_communes_and_their_map_and_2023_shows_districts(browser, server):
+def test_2026_shows_communes_and_their_map_and_2023_shows_districts(browser, server):  # noqa: F811
     context, page = open_page(browser, f"{server}/?period=2026-H1")
     labels = sidebar_labels(page)
     assert "Xã, phường" in labels and "Địa bàn huyện cũ" in labels
@@ -42,7 +44,7 @@ def test_2026_shows_communes_and_their_map_and_2023_shows_districts(browser, ser
     context.close()
 
 
-def test_an_old_district_link_on_2026_opens_the_former_district_with_its_notice(browser, server):
+def test_an_old_district_link_on_2026_opens_the_former_district_with_its_notice(browser, server):  # noqa: F811
     context, page = open_page(browser, f"{server}/hop_tac_xa?period=2026-H1&district=tam-duong", (1920, 1080))
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "không còn cấp huyện" in body
@@ -52,7 +54,7 @@ def test_an_old_district_link_on_2026_opens_the_former_district_with_its_notice(
     context.close()
 
 
-def test_a_commune_link_keeps_its_commune(browser, server):
+def test_a_commune_link_keeps_its_commune(browser, server):  # noqa: F811
     context, page = open_page(browser, f"{server}/?period=2026-H1&area={quote('Xã Sin Suối Hồ')}")
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "Xã Sin Suối Hồ" in body and "không hợp lệ" not in body
