@@ -140,6 +140,14 @@ def located_at(ctx: Context, commune: str) -> dict:
     return {"commune_code": commune, "commune_2025_code": REFORM.successor.get(commune, commune)}
 
 
+def kept_history(ctx: Context, org: dict, values: dict) -> dict:
+    """A row dated after the reform locates a known organisation in its 2025 commune (an office's
+    correction); where it was before 1/7/2025 (its old commune and district) is history and stays."""
+    if ctx.after_reform and org.get("commune_code"):
+        return {k: v for k, v in values.items() if k not in ("commune_code", "district_code")}
+    return values
+
+
 def _org_rejected(sheet: SheetPlan, number: int, row: dict, values: dict, seen: rules.FirstSeen) -> bool:
     """The rules a register row passes before matching: dates in order, once in the file, credit funds in credit."""
     wrong_date = rules.date_before_registration(row)
@@ -164,6 +172,7 @@ def plan_orgs(sheet: SheetPlan, rows: list[tuple[int, dict]]) -> None:
         if not hits:
             _plan_new_org(sheet, values)
         elif not sheet.reject(number, "name", row["name"], rules.already_in_file(hits[0])):
+            values = kept_history(sheet.ctx, hits[0], values)
             sheet.ctx.change_org(hits[0], sheet.update("organisations", {"id": hits[0]["id"]}, hits[0], values))
             hits[0]["_planned"] = True
 
