@@ -44,14 +44,15 @@ def slides_button(engine, view: View, key: str = "meeting_pptx", primary: bool =
     buttons): the projector's slides as a file."""
     label = t("slides_download_short" if short else "slides_download", view.lang)
     st.download_button(label, lambda: slides_file(engine, view.flt, view.lang),
-                       file_name=export.file_name("trinh-chieu", view.flt, view.district_names, "pptx"),
+                       file_name=export.file_name("trinh-chieu", view.flt, view.district_names, "pptx",
+                                                  data.version(engine)),
                        mime=slides_pptx.MIME, key=key, icon=None if short else ":material/slideshow:", on_click="ignore",
                        type="primary" if primary else "secondary", width="stretch" if short else "content")
 
 
 def handout_button(engine, view: View, key: str = "meeting_pdf") -> None:
     st.download_button(t("handout_download", view.lang), lambda: handout_file(engine, view.flt, view.lang),
-                       file_name=export.file_name("tai-lieu", view.flt, view.district_names, "pdf"),
+                       file_name=export.file_name("tai-lieu", view.flt, view.district_names, "pdf", data.version(engine)),
                        mime=handout.MIME, key=key, icon=":material/picture_as_pdf:", on_click="ignore")
 
 

@@ -58,13 +58,20 @@ def sidebar_sign_in(lang: str = "vi") -> None:
 
 def _sign_in_form(lang: str) -> None:
     with st.expander(t("sign_in_title", lang)), st.form("hx_sign_in", clear_on_submit=True):
-        name = st.text_input(t("sign_in_name", lang))
-        password = st.text_input(t("sign_in_password", lang), type="password")
-        if st.form_submit_button(t("sign_in", lang)):
-            try:
-                # Attempts are counted in the app's database: shared with the CLI, kept across restarts.
-                st.session_state[_KEY] = auth.sign_in(name, password, engine=data.get_engine())
-            except auth.SignInError as error:
-                st.error(str(error))
-            else:
-                st.rerun()
+        st.text_input(t("sign_in_name", lang), key="hx_sign_in_name")
+        st.text_input(t("sign_in_password", lang), type="password", key="hx_sign_in_password")
+        # Signed in by the button's callback, which runs before the script does: a submission made
+        # while the first run of a cold server is still drawing the page is not lost to that run.
+        st.form_submit_button(t("sign_in", lang), on_click=_sign_in)
+    if error := st.session_state.pop("hx_sign_in_error", None):
+        st.error(error)
+
+
+def _sign_in() -> None:
+    name = st.session_state.get("hx_sign_in_name", "")
+    password = st.session_state.get("hx_sign_in_password", "")
+    try:
+        # Attempts are counted in the app's database: shared with the CLI, kept across restarts.
+        st.session_state[_KEY] = auth.sign_in(name, password, engine=data.get_engine())
+    except auth.SignInError as error:
+        st.session_state["hx_sign_in_error"] = str(error)

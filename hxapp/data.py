@@ -215,7 +215,7 @@ def report(engine, flt: Filter) -> tuple[Report, bytes]:
 # Choices and metadata
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)  # one entry per data version: old versions are dropped
 def _choices(_engine, version: str):
     return available_periods(_engine), district_choices(_engine), province_choices(_engine)
 
@@ -231,7 +231,7 @@ def provinces(engine) -> list[tuple[str, str]]:
     return _choices(engine, version(engine))[2]
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=128)  # one entry per data version and province
 def _districts_in(_engine, version: str, province: str) -> list[tuple[str, str]]:
     return district_choices(_engine, province)
 
@@ -251,7 +251,7 @@ def communes_at(engine, day, province: str | None = None, districts: tuple[str, 
     return _communes_at(engine, version(engine), day, province, tuple(districts))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)  # one entry per data version: old versions are dropped
 def _meta(_engine, version: str) -> dict[str, str]:
     with _engine.connect() as connection:
         return dict(connection.execute(select(schema.meta.c.key, schema.meta.c.value)).all())

@@ -58,6 +58,9 @@ def demo_banner(lang: str) -> None:
         if note.startswith(t("demo_notice", "vi")) and lang == "vi":
             head, _, rest = note.partition(":")
             st.info(f"**{head}:** {rest.strip()}", icon="ℹ️")
+        elif lang == "en":  # hx's own demo: its note in English, not the database's Vietnamese
+            extra = " " + t("demo_note_national", lang) if info.get("scale") == "national" else ""
+            st.info(f"**{t('demo_notice', lang)}.** {t('demo_note_body', lang)}{extra}", icon="ℹ️")
         else:
             st.info(f"**{t('demo_notice', lang)}.** {note}", icon="ℹ️")
 

@@ -63,14 +63,28 @@ div[data-testid="stMetricValue"] *, div[data-testid="stMetricLabel"] *, div[data
 </style>
 """
 
+# Streamlit's own English, which no page should show. The hover toolbar of charts and tables
+# ("Show data", "Download as PNG", "Copy Vega-Lite spec", "Download as CSV", "Search",
+# "Fullscreen"; their tooltips are English and cannot be translated) goes: every chart has its
+# Vietnamese "Tải ảnh PNG", every table's data its Vietnamese CSV/XLSX download, the lists their own
+# search box. The running indicator keeps its icon and loses its English "Stop" button.
+# (Altair's usermeta embedOptions cannot do this: Streamlit 1.67 keeps only theme, renderer and
+# padding from them, and draws this toolbar itself.)
+NO_ENGLISH_CSS = """
+<style>
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stStatusWidget"] button { display: none !important; }
+</style>
+"""
+
 # The big figure of a projector slide, with its unit smaller beside it.
 BIG_FIGURE = ('<div style="font-size:76px;font-weight:700;color:#000;line-height:1.1">'
               '{value}<span style="font-size:34px">{unit}</span></div>')
 
 
 def presentation_css() -> None:
-    st.html(PRESENT_CSS)
+    st.html(PRESENT_CSS + NO_ENGLISH_CSS)
 
 
 def responsive_css() -> None:
-    st.html(RESPONSIVE_CSS)
+    st.html(RESPONSIVE_CSS + NO_ENGLISH_CSS)

@@ -89,10 +89,11 @@ def downloads(frame: pd.DataFrame, view: View, topic: str, key: str, sheet: str 
     sep = c1.radio(t("csv_sep", lang), [";", ","], format_func=lambda s: t("sep_semicolon" if s == ";" else
                                                                            "sep_comma", lang),
                    horizontal=True, key=f"{key}_sep")
-    name = export.file_name(topic, view.flt, view.district_names, "csv")
+    version = data.version(data.get_engine())  # in the file names and the filter sheet
+    name = export.file_name(topic, view.flt, view.district_names, "csv", version)
     c2.download_button(t("download_csv", lang), lambda: export.csv_bytes(frame, sep), file_name=name,
                        mime=export.CSV_MIME, key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    about = frames.about_rows(view.flt, view.district_names, lang, topic)
+    about = frames.about_rows(view.flt, view.district_names, lang, topic, version)
 
     def workbook() -> bytes:
         sheets = [(sheet or topic, frame)]
@@ -102,7 +103,7 @@ def downloads(frame: pd.DataFrame, view: View, topic: str, key: str, sheet: str 
         return export.xlsx_bytes(sheets, about, about_title=t("filters", lang))
 
     c3.download_button(t("download_xlsx", lang), workbook,
-                       file_name=export.file_name(topic, view.flt, view.district_names, "xlsx"),
+                       file_name=export.file_name(topic, view.flt, view.district_names, "xlsx", version),
                        mime=export.XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
     as_of_caption(view, name)
 

@@ -22,7 +22,7 @@ built, document = data.report(engine, flt)
 if built.flagged:
     st.warning(t("report_flagged", lang, n=len(built.flagged)), icon="⚠️")
 st.download_button(t("report_download", lang), document,
-                   file_name=export.file_name("bao-cao", flt, view.district_names, "docx"), mime=report_docx.MIME,
+                   file_name=export.file_name("bao-cao", flt, view.district_names, "docx", built.data_version), mime=report_docx.MIME,
                    key="report_docx", icon=":material/download:", type="primary", on_click="ignore")
 artefacts.meeting_downloads(engine, view)
 st.subheader(t("report_preview", lang))

@@ -31,7 +31,7 @@ widgets.as_of_caption(view)
 table = frames.target_table(targets, lang)
 st.subheader(t("target_table", lang))
 widgets.table(table, config={t("col_wording", lang): st.column_config.TextColumn(width="large")})
-widgets.downloads(table, view, "chi-tieu", key="targets_dl", sheet=t("target_table", lang),
+widgets.downloads(frames.target_export_table(targets, lang), view, "chi-tieu", key="targets_dl", sheet=t("target_table", lang),
                   codes=list(targets["indicator"].unique()))
 
 st.subheader(t("shortfall_title", lang))

@@ -24,7 +24,7 @@ choice = st.selectbox(t("checks_what", lang), [DATA, *reports], index=1 if repor
 frame = data.checks_frame(engine, report=None if choice == DATA else choice,
                           period=view.flt.period if choice == DATA else None)
 with st.expander(t("checks_rules", lang)):
-    st.dataframe(pd.DataFrame([{t("checks_col_code", lang): r.code, t("checks_col_rule", lang): r.label_vi}
+    st.dataframe(pd.DataFrame([{t("checks_col_code", lang): r.code, t("checks_col_rule", lang): r.name(lang)}
                                for r in validation.RULES]), hide_index=True)
 if frame.empty:
     st.success(t("checks_none", lang))

@@ -1,13 +1,15 @@
 """Memory of the app as a server holds it, after visiting every page again and again (issue 12, point 3):
-`python scripts/bench_memory.py [--db FILE.sqlite] [--rounds 5] [--periods N]`.
+`python scripts/bench_memory.py [--db FILE.sqlite] [--rounds 5] [--skip PAGE] [--server]`.
 
-One process plays a server with one visitor (AppTest: the same Streamlit caches and the same hxcore
-code as `streamlit run`, without the browser): it opens app.py, then in each round visits every page
-a visitor can open without signing in. After each round it prints the process's resident memory
-(VmRSS, after a garbage collection) and its growth; the goal is growth ≤ 5% from round 4 to 5.
-`--periods N` makes each round look at another of the N latest periods first (a visitor changing the
-filter): caches without a bound would then grow round after round. The database is a copy of `--db`
-(default: data/hx.sqlite) in a temporary folder. Figures are printed, never asserted.
+In each round every page a visitor can open without signing in is visited once; after each round
+the script prints the resident memory (VmRSS) of the process that runs the app, and its growth; the
+goal is growth ≤ 5% from round 4 to 5. Default: one process plays the server with one visitor
+(AppTest: the same Streamlit caches and hxcore code, no browser; measured after a garbage
+collection). `--server`: `streamlit run app.py` in its own process, and each round a new visitor
+(a new Chromium context, so a new session) opening every page by its URL and waiting until its
+script run is over (as tests/test_browser.py does). Every visit looks at the default filter. The
+database is a copy of `--db` (default: data/hx.sqlite) in a temporary folder. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ import argparse
 import gc
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
 from streamlit import logger
 from streamlit.testing.v1 import AppTest
 
@@ -29,48 +35,106 @@ sys.path.insert(0, str(ROOT))
 
 from bench_pages import pages  # noqa: E402
 
-from hxapp.view import K_PERIOD  # noqa: E402
-from hxcore.db.schema import DEFAULT_SQLITE_PATH, make_engine  # noqa: E402
-from hxcore.engine.compute import available_periods  # noqa: E402
+from hxcore.db.schema import DEFAULT_SQLITE_PATH  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
 
 
-def resident_mb() -> float:
-    """This process's resident memory now (Linux /proc), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+def resident_mb(pid: int | str = "self") -> float:
+    """A process's resident memory now (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def visit_all(at: AppTest, period: str | None, skip: list[str]) -> None:
-    shown = [page for page in pages() if page not in skip]
-    if period:  # the sidebar's period (on the first page: the projector has no sidebar), kept for the others
-        at.switch_page(shown[0]).run()
-        at.selectbox(key=K_PERIOD).set_value(period).run()
-    for page in shown:
+def visit_all(at: AppTest, skip: list[str]) -> None:
+    for page in (page for page in pages() if page not in skip):
         at.switch_page(page)
         at.run()
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception[0].message}")
 
 
+def start_server(url: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "HX_DATABASE_URL": url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                return process, base
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def settle(page) -> None:
+    """Wait until the script run is over: no status widget three checks in a row."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
+    quiet, deadline = 0, time.time() + 300
+    while quiet < 3 and time.time() < deadline:
+        page.wait_for_timeout(300)
+        busy = page.locator('[data-testid="stStatusWidget"]').count() + page.locator('[data-testid="stSkeleton"]').count()
+        quiet = 0 if busy else quiet + 1
+
+
+def server_rounds(url: str, rounds: int, skip: list[str]) -> None:
+    process, base = start_server(url)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            sizes = [resident_mb(process.pid)]
+            print(f"server started: {sizes[0]:.0f} MB")
+            for number in range(1, rounds + 1):
+                start, context = time.perf_counter(), browser.new_context(viewport={"width": 1600, "height": 1000})
+                page = context.new_page()
+                for script in (script for script in pages() if script not in skip):
+                    page.goto(f"{base}/{Path(script).stem}")
+                    settle(page)
+                    if page.locator('[data-testid="stException"]').count():
+                        raise RuntimeError(f"{script}: an exception is shown")
+                context.close()
+                sizes.append(resident_mb(process.pid))
+                report(number, sizes, start)
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def report(number: int, sizes: list[float], start: float) -> None:
+    growth = (sizes[-1] - sizes[-2]) / sizes[-2] * 100
+    print(f"round {number}: {sizes[-1]:.0f} MB ({sizes[-1] - sizes[-2]:+.0f} MB, {growth:+.1f}%), "
+          f"{time.perf_counter() - start:.1f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_SQLITE_PATH, help="the SQLite file to copy and serve")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--periods", type=int, default=0, help="look at another of the N latest periods each round")
     parser.add_argument("--skip", action="append", default=[], help="a page to leave out, e.g. pages/bao_cao.py")
+    parser.add_argument("--server", action="store_true", help="measure a `streamlit run` server visited by Chromium")
     args = parser.parse_args()
     logger.set_log_level("error")
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "hx.sqlite"
         shutil.copy(args.db, copy)
         os.environ["HX_DATABASE_URL"] = f"sqlite:///{copy}"
-        engine = make_engine(os.environ["HX_DATABASE_URL"])
-        periods = available_periods(engine)[:args.periods]
-        engine.dispose()
+        print(f"{args.db.name}: {len(set(pages()) - set(args.skip))} pages a round")
+        if args.server:
+            server_rounds(os.environ["HX_DATABASE_URL"], args.rounds, args.skip)
+            return
         gc.collect()
-        print(f"{args.db.name}: {len(set(pages()) - set(args.skip))} pages a round; {resident_mb():.0f} MB before the app")
+        print(f"{resident_mb():.0f} MB before the app")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
         at.run()
         gc.collect()
@@ -78,12 +142,10 @@ def main() -> None:
         print(f"after the first page: {sizes[0]:.0f} MB")
         for number in range(1, args.rounds + 1):
             start = time.perf_counter()
-            visit_all(at, periods[(number - 1) % len(periods)] if periods else None, args.skip)
+            visit_all(at, args.skip)
             gc.collect()
             sizes.append(resident_mb())
-            growth = (sizes[-1] - sizes[-2]) / sizes[-2] * 100
-            print(f"round {number}: {sizes[-1]:.0f} MB ({sizes[-1] - sizes[-2]:+.0f} MB, {growth:+.1f}%), "
-                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            report(number, sizes, start)
 
 
 if __name__ == "__main__":

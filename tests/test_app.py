@@ -196,14 +196,19 @@ def test_presentation_without_data_keeps_the_way_out():
 def test_english_interface_runs():
     at = app({"lang": "EN"})
     assert not at.exception
-    assert metric(at, "Cooperatives").value == "416 HTX"
+    assert metric(at, "Cooperatives").value == "416 cooperatives"  # the unit in English too
+    assert any(a.value.startswith("**Demo data.** Lai Châu's province figures") for a in at.info)
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, page
         assert at.title[0].value == t(TITLES[page], "en"), page
     at.switch_page("pages/kiem_tra.py").run()
     assert at.title[0].value == "Data checks"
-    assert list(at.dataframe[0].value.columns) == ["Code", "Rule"]
+    rules = at.dataframe[0].value
+    assert list(rules.columns) == ["Code", "Rule"]
+    assert rules.set_index("Code").loc["operating_plus_stopped", "Rule"] == \
+        "Operating + stopped cooperatives = all cooperatives"
+    assert len(set(rules["Rule"])) == len(rules)  # every rule has its own English name
 
 
 def test_import_page_speaks_the_page_s_language():

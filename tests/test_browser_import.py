@@ -91,20 +91,16 @@ def settle(page) -> None:
 
 
 def sign_in(page, server: str) -> None:
-    """Sign in as the editor in the sidebar. A fresh server's first browser session ignores the sign-in form
-    (seen 27/11/2026, outside the Import page: the form clears, no error, no session), so a new session
-    (a reload) is tried, at most three times."""
-    for _ in range(3):
-        page.goto(server)
-        settle(page)
-        page.get_by_text("Đăng nhập biên tập viên").click()
-        page.get_by_label("Tên đăng nhập").fill("lan")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        settle(page)
-        if page.get_by_role("button", name="Đăng xuất").count():
-            return
-    pytest.fail("the editor could not sign in")
+    """Sign in as the editor in the sidebar, once: a fresh server's first session used to lose a
+    sign-in made while its first run was drawing (fixed in hxapp/auth.py: signed in by the button's callback)."""
+    page.goto(server)
+    settle(page)
+    page.get_by_text("Đăng nhập biên tập viên").click()
+    page.get_by_label("Tên đăng nhập").fill("lan")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    settle(page)
+    assert page.get_by_role("button", name="Đăng xuất").count(), "the editor could not sign in"
 
 
 def go_to(page, title: str) -> None:
@@ -150,8 +146,8 @@ def test_upload_match_preview_import_and_undo(page):
     page.screenshot(path=str(ARTIFACTS / "import-preview-1920.png"))
 
     page.get_by_role("button", name="Xác nhận nhập").click()
+    sync_api.expect(main).to_contain_text("Đã nhập (lần 1): thêm 1", timeout=30000)  # polled: a loaded machine is slow
     settle(page)
-    assert "Đã nhập (lần 1): thêm 1" in main.inner_text()
     assert "Đã lưu cách ghép cột «Tam Đường - danh sách HTX»." in main.inner_text()
     assert cooperatives(page) == f"{after} HTX"  # the figure moved as the preview said
 
@@ -160,6 +156,6 @@ def test_upload_match_preview_import_and_undo(page):
     assert page.get_by_role("option", name="Tam Đường - danh sách HTX").count() == 1  # the saved matching, listed
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Hoàn tác lần nhập 1").click()
+    sync_api.expect(main).to_contain_text("Đã hoàn tác lần nhập 1.", timeout=30000)
     settle(page)
-    assert "Đã hoàn tác lần nhập 1." in main.inner_text()
     assert cooperatives(page) == f"{before} HTX"  # and back

@@ -7,9 +7,10 @@ import io
 import openpyxl
 import pandas as pd
 
+from hxcore.engine.attainment import target_table
 from hxcore.engine.compute import evaluate
 from hxcore.model.filters import Filter
-from hxcore.present import export
+from hxcore.present import export, frames
 
 NAMES = {"106": "Huyện Tam Đường", "108": "Huyện Sìn Hồ"}
 
@@ -53,3 +54,34 @@ def test_xlsx_has_data_filter_and_definition_sheets(engine):
     assert value.number_format == "#,##0"
     assert book["Bộ lọc"]["B2"].value == "30/6/2023"
     assert "vốn" in book["Định nghĩa"]["D2"].value.lower()
+
+
+def test_file_names_carry_the_data_version():
+    name = export.file_name("chi-so", Filter("2023-H1"), NAMES, "xlsx", "lai-chau-42-bb93b3124a06")
+    assert name == "hx_chi-so_toan-tinh_2023-H1_v-lai-chau-42-bb93b3124a06.xlsx"
+
+
+def test_whole_numbers_are_written_whole_even_beside_fractions():
+    frame = pd.DataFrame({"Chỉ tiêu": ["Tổng số HTX", "Tỷ lệ", "Còn thiếu"], "Giá trị": [416.0, 36.8, -12.0]})
+    rows = export.csv_bytes(frame, ";").decode("utf-8-sig").splitlines()
+    assert rows[1:] == ["Tổng số HTX;416", "Tỷ lệ;36,8", "Còn thiếu;-12"]  # a negative number stays a number
+    assert export.csv_bytes(frame, ",").decode("utf-8-sig").splitlines()[2] == "Tỷ lệ,36.8"
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes([("Số liệu", frame)], [("Kỳ", "2023-H1")]))).active
+    assert [(sheet.cell(r, 2).value, sheet.cell(r, 2).number_format) for r in (2, 3)] == [(416, "#,##0"),
+                                                                                          (36.8, "#,##0.0##")]
+
+
+def test_targets_download_holds_numbers_not_text(engine):
+    table = frames.target_export_table(target_table(engine, Filter("2023-H1")), "vi")
+    row = table.set_index("Chỉ tiêu").loc["HTX thành lập mới"]
+    assert (row["Chỉ tiêu năm"], row["Thực hiện"], row["Đạt (% chỉ tiêu)"], row["Còn thiếu"]) == (25, 13, 52.0, 12)
+    assert pd.api.types.is_float_dtype(table["Đạt (% chỉ tiêu)"])
+    read = pd.read_csv(io.BytesIO(export.csv_bytes(table, ";")), sep=";", decimal=",", encoding="utf-8-sig")
+    for column in ("Chỉ tiêu năm", "Thực hiện", "Đạt (% chỉ tiêu)", "Còn thiếu", "Cần thêm mỗi tháng còn lại"):
+        assert pd.api.types.is_numeric_dtype(read[column]), column  # no "95,0%" text
+    row = read.set_index("Chỉ tiêu").loc["Học viên lớp tuyên truyền"]
+    assert (row["Chỉ tiêu năm"], row["Thực hiện"], row["Đạt (% chỉ tiêu)"]) == (950, 900, 94.7)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes([("Chỉ tiêu", table)], []))).active
+    headers = [cell.value for cell in sheet[1]]
+    numbers = [sheet.cell(2, headers.index(h) + 1).value for h in ("Chỉ tiêu năm", "Thực hiện", "Đạt (% chỉ tiêu)")]
+    assert numbers == [20, 19, 95]  # the first row (20 classes): typed numbers, not '95,0%'

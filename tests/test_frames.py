@@ -14,6 +14,7 @@ from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import evaluate
 from hxcore.model.filters import Filter
 from hxcore.model.periods import Comparison
+from hxcore.model.texts import t
 from hxcore.present import frames
 
 H1 = Filter("2023-H1")
@@ -311,3 +312,14 @@ def test_status_and_comparison_labels():
     assert frames.status_label(None, "vi") == ""
     assert frames.comparison_labels("en")[Comparison.PREVIOUS_YEAR_END] == "Previous year end"
     assert frames.indicator_label("groups_total", "vi") == "Tổng số tổ hợp tác"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_unrated_cooperatives_say_so_not_none(engine, lang):
+    rows = frames.list_labels(lists.organisation_list(engine, Filter("2023-H1")), "coops", lang)
+    table = frames.organisation_table(rows, lang)
+    ratings = table[t("col_rating", lang)]
+    unrated = int(rows["rating"].isna().sum())
+    assert unrated > 0 and ratings.notna().all()
+    assert (ratings == t("not_rated", lang)).sum() == unrated
+    assert "None" not in set(ratings)

@@ -80,6 +80,10 @@ class Rule:
     factor: float = 1.0
     sources: tuple[CheckSource, ...] = (CheckSource.REPORT, CheckSource.DATA)  # which figure sets the rule is run on
 
+    def name(self, lang: str = "vi") -> str:
+        """The rule in the page's language (RULE_LABELS_EN holds the English)."""
+        return RULE_LABELS_EN[self.code] if lang == "en" else self.label_vi
+
 
 ADDITIVE = frozenset(code for code, ind in INDICATORS_BY_CODE.items() if is_additive(ind))
 
@@ -106,6 +110,22 @@ RULES: tuple[Rule, ...] = (
     Rule("percent_sign", "percent_sign", "Tỷ lệ và mức đạt được ghi kèm dấu %", sources=(CheckSource.REPORT,)),
 )
 RULES_BY_CODE = {r.code: r for r in RULES}
+RULE_LABELS_EN: dict[str, str] = {
+    "sectors_sum": "The sectors add up to the total",
+    "districts_sum": "The districts add up to the province",
+    "operating_plus_stopped": "Operating + stopped cooperatives = all cooperatives",
+    "members_plus_workers": "Cooperative members + workers = members and workers",
+    "stated_share": "A stated share = part ÷ total × 100",
+    "alliance_rate": "Share in the alliance = member cooperatives ÷ operating cooperatives × 100",
+    "effective_rate": "Share of effective cooperatives = Good or Fair ÷ operating cooperatives × 100",
+    "coop_income_year": "Yearly income = monthly income × 12 (cooperatives)",
+    "group_income_year": "Yearly income = monthly income × 12 (groups)",
+    "attainment": "Attainment = actual ÷ target × 100",
+    "change": "Change = end-of-period figure − previous year-end figure",
+    "repeated": "A figure printed several times is the same each time",
+    "matches_data": "A figure of the report matches the figure computed from the data",
+    "percent_sign": "Rates and attainments are printed with a % sign",
+}
 
 
 # --- figures as intervals ---------------------------------------------------------------------

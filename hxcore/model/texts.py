@@ -99,6 +99,14 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Invalid URL parameters were ignored: {items}"),
     "bad_filter": ("Bộ lọc không hợp lệ: {error}", "Invalid filter: {error}"),
     "demo_notice": ("Dữ liệu minh họa", "Demo data"),
+    # The database's own note is Vietnamese (meta demo_note); in English the page shows this instead.
+    "demo_note_body": ("số liệu tỉnh Lai Châu 30/6/2023 và cuối năm 2022 theo báo cáo 6 tháng đầu năm 2023; số liệu "
+                       "theo huyện và các kỳ khác là số giả định.",
+                       "Lai Châu's province figures at 30/6/2023 and at the end of 2022 follow the H1-2023 report; "
+                       "figures by district and for other periods (to Q3 2026, by the 38 new communes from 1/7/2025) "
+                       "are invented."),
+    "demo_note_national": ("Các tỉnh khác là số liệu tổng hợp giả định để đo hiệu năng toàn quốc.",
+                           "The other provinces are synthetic, made to measure performance at national scale."),
     "whole_province": ("Toàn tỉnh", "Whole province"),
     "all_sectors": ("tất cả lĩnh vực", "all sectors"),
     "as_of": ("Số liệu đến {day}", "Figures as of {day}"),
@@ -107,6 +115,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_applicable": ("Không áp dụng với bộ lọc lĩnh vực", "Not applicable with a sector filter"),
     "vs": ("so với {period}", "vs {period}"),
     "source": ("Nguồn: cơ sở dữ liệu hx", "Source: hx database"),
+    "data_version": ("Phiên bản dữ liệu", "Data version"),
     # overview
     "overview_title": ("Tình hình kinh tế tập thể", "State of the collective economy"),
     "coops_block": ("Hợp tác xã", "Cooperatives"),
@@ -147,6 +156,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_wording": ("Nội dung nghị quyết", "Resolution wording"),
     "col_scope": ("Phạm vi", "Scope"),
     "col_target": ("Chỉ tiêu năm", "Annual target"),
+    "col_target_high": ("Chỉ tiêu năm (cận trên)", "Annual target (upper bound)"),
     "col_actual": ("Thực hiện", "Actual"),
     "col_ratio": ("Tử số/mẫu số", "Numerator/denominator"),
     "col_attainment": ("Đạt (% chỉ tiêu)", "Attained (% of target)"),
@@ -214,6 +224,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_members": ("Thành viên", "Members"),
     "col_workers": ("Lao động", "Workers"),
     "col_rating": ("Xếp loại", "Rating"),
+    "not_rated": ("Chưa xếp loại", "Not rated"),
     "col_alliance": ("Thành viên Liên minh", "Alliance member"),
     "col_org_status": ("Tình trạng cuối kỳ", "Status at period end"),
     "col_title": ("Tên dự án", "Project"),

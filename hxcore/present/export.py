@@ -23,6 +23,7 @@ from hxcore.model.filters import Filter
 from hxcore.model.labels import label
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import EXPORT_COLUMNS
+from hxcore.model.vocab import unit_label
 from hxcore.present import fmt
 
 CSV_MIME = "text/csv"
@@ -45,22 +46,44 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
-def file_name(topic: str, flt: Filter, district_names: dict[str, str] | None = None, ext: str = "csv") -> str:
-    """hx_chi-tieu_tam-duong_2023-H1.csv: topic, where (toan-tinh when no district), sectors, period."""
+def file_name(topic: str, flt: Filter, district_names: dict[str, str] | None = None, ext: str = "csv",
+              version: str | None = None) -> str:
+    """hx_chi-tieu_tam-duong_2023-H1.csv: topic, where (toan-tinh when no district), sectors, period
+    (its end is the as-of date), and the data version when given (…_2023-H1_v-lai-chau-42-bb93b3124a06.csv):
+    two files of the same name hold the same figures."""
     district_names = district_names or {}
     where = "-".join(slugify(district_names.get(code, code)) for code in flt.districts) or "toan-tinh"
     parts = ["hx", _slug(topic), where]
     if flt.sectors:
         parts.append("-".join(code.replace("_", "-") for code in flt.sectors))
     parts.append(flt.period)
+    if version:
+        parts.append("v-" + _slug(version))
     return "_".join(parts) + "." + ext
 
 
+def _plain_number(value, decimal: str) -> str:
+    """416.0 -> "416" (a count is never "416,0"), 36.8 -> "36,8" with decimal ","; missing -> ""."""
+    if pd.isna(value):
+        return ""
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return format(number, ".15g").replace(".", decimal)
+
+
 def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
-    """UTF-8 with a BOM (Excel detects the encoding); with ';' decimals use ',' as Vietnamese Excel expects."""
+    """UTF-8 with a BOM (Excel detects the encoding); with ';' decimals use ',' as Vietnamese Excel
+    expects. Whole numbers are written without decimals, even in a column that also holds fractions."""
     if sep not in (",", ";"):
         raise ValueError("sep must be ',' or ';'")
-    text = inert_frame(frame).to_csv(index=False, sep=sep, decimal="," if sep == ";" else ".", lineterminator="\r\n")
+    decimal = "," if sep == ";" else "."
+    out = inert_frame(frame)  # before the numbers become text: a negative number is no formula
+    for index in range(out.shape[1]):
+        column = out.iloc[:, index]
+        if pd.api.types.is_float_dtype(column):
+            out.isetitem(index, column.map(lambda v: _plain_number(v, decimal)).astype(object))
+    text = out.to_csv(index=False, sep=sep, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -73,6 +96,8 @@ def indicator_export_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFram
         values = frame[column]
         if column == "status":
             values = values.map(lambda s: label(STATUS_LABELS, s, lang) if isinstance(s, str) else None)
+        elif column == "unit":
+            values = values.map(lambda u: unit_label(u, lang) if isinstance(u, str) else u)
         elif column == "as_of":
             values = pd.to_datetime(values).dt.date
         elif column in ("value", "numerator", "denominator", "share", "previous_value", "change", "target",
@@ -112,9 +137,10 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], about: Sequence[tuple
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
                 sheet.column_dimensions[letter].width = min(max(width, 8), 60)
                 if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
-                    integral = frame[column].dropna().apply(lambda v: float(v).is_integer()).all()
-                    for row in range(2, len(frame) + 2):
-                        sheet.cell(row=row, column=index).number_format = "#,##0" if integral else "#,##0.0"
+                    # Cell by cell: a count shows 416, not 416,0, beside a rate's 36,8 in the same column.
+                    for row, value in enumerate(frame[column], start=2):
+                        whole = pd.isna(value) or float(value).is_integer()
+                        sheet.cell(row=row, column=index).number_format = "#,##0" if whole else "#,##0.0##"
             sheet.freeze_panes = "A2"
         inert_frame(pd.DataFrame(list(about), columns=["", ""])).to_excel(writer, sheet_name=about_title[:31],
                                                                           index=False, header=False)

@@ -111,8 +111,10 @@ def no_data_text(flt: Filter, periods: list[str], lang: str) -> str:
     return t("no_data", lang, period=flt.parsed_period.label(lang), periods=shown + ", …")
 
 
-def about_rows(flt: Filter, district_names: dict, lang: str, topic: str) -> list[tuple[str, str]]:
-    """The workbook's filter sheet: what the downloaded figures cover."""
+def about_rows(flt: Filter, district_names: dict, lang: str, topic: str,
+               version: str | None = None) -> list[tuple[str, str]]:
+    """The workbook's filter sheet: what the downloaded figures cover, and from which data version."""
+    stamp = [(t("data_version", lang), version)] if version else []
     return [
         (t("app_title", lang), topic),
         (t("period", lang), flt.parsed_period.label(lang)),
@@ -120,6 +122,7 @@ def about_rows(flt: Filter, district_names: dict, lang: str, topic: str) -> list
         (t("districts", lang), where_text(flt, district_names, lang)),
         (t("sectors", lang), what_text(flt, lang)),
         (t("comparison", lang), comparison_labels(lang)[flt.comparison]),
+        *stamp,
         (t("source", lang), ""),
     ]
 
@@ -178,11 +181,12 @@ def kpi_card(row, lang: str, note: str | None = None) -> Card:
     if not row.get("applicable", True):
         return Card(label, "–", help=t("not_applicable", lang), applicable=False)
     value = value_text(row, lang)
-    long_unit = ind.unit != "%" and len(ind.unit) > 12
+    unit = vocab.unit_label(ind.unit, lang)  # "416 cooperatives" in English
+    long_unit = ind.unit != "%" and len(unit) > 12
     if ind.unit != "%" and not long_unit:
-        value = f"{value} {ind.unit}"
+        value = f"{value} {unit}"
     if long_unit:
-        note = _joined(note, ind.unit)
+        note = _joined(note, unit)
     ratio = fmt.ratio_note(row.get("numerator"), row.get("denominator"), lang) if ind.unit == "%" else ""
     if ratio:
         note = _joined(note, ratio)
@@ -266,7 +270,7 @@ def ranking_frame(frame: pd.DataFrame, code: str, lang: str, ratio: bool = True)
 
 
 def ranking_title(code: str, lang: str) -> str:
-    return f"{t('ranking', lang)}: {indicator_label(code, lang)} ({INDICATORS_BY_CODE[code].unit})"
+    return f"{t('ranking', lang)}: {indicator_label(code, lang)} ({vocab.unit_label(INDICATORS_BY_CODE[code].unit, lang)})"
 
 
 def target_line(target: float | None, code: str, lang: str) -> str | None:
@@ -406,7 +410,7 @@ def organisation_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_capital", lang): frame["charter_capital"],
         t("col_members", lang): frame["members"],
         t("col_workers", lang): frame["workers"],
-        t("col_rating", lang): frame["rating_label"],
+        t("col_rating", lang): frame["rating_label"].fillna(t("not_rated", lang)),
         t("col_alliance", lang): frame["alliance_member"].map({True: yes, False: no}),
     })
 
@@ -499,7 +503,7 @@ def target_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_scope", lang): targets["sector"].map(lambda s: _scope(s, lang)),
         t("col_target", lang): [_target_range(r, lang) for r in records],
         t("col_actual", lang): [_actual(r, lang) for r in records],
-        t("col_unit", lang): targets["unit"],
+        t("col_unit", lang): targets["unit"].map(lambda u: vocab.unit_label(u, lang)),
         t("col_attainment", lang): targets["attainment"].map(lambda v: fmt.percent(v, 1, lang)),
         t("col_expected", lang): [target_value(r["expected"], r, lang) for r in records],
         t("col_gap", lang): [target_value(r["gap"], r, lang) for r in records],
@@ -507,6 +511,36 @@ def target_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_status", lang): targets["status"].map(lambda s: status_label(s, lang)),
         t("col_wording", lang): targets["wording"],
     })
+
+
+def target_export_table(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The targets table as downloaded: the same columns as target_table(), every figure a
+    number (rounded as shown; attainment in % of target), the upper bound of a range its own column."""
+    records = targets.to_dict("records")
+    places = [shaping.target_decimals(r["unit"], r["indicator_type"]) for r in records]
+
+    def rounded(column: str, decimals: list[int] | int) -> list:
+        each = decimals if isinstance(decimals, list) else [decimals] * len(records)
+        return [None if pd.isna(r[column]) else round(float(r[column]), d) for r, d in zip(records, each, strict=True)]
+
+    table = pd.DataFrame({
+        t("col_item", lang): targets["item"],
+        t("col_indicator", lang): [target_label(r, lang) for r in records],
+        t("col_scope", lang): targets["sector"].map(lambda s: _scope(s, lang)),
+        t("col_target", lang): rounded("target", places),
+        t("col_target_high", lang): rounded("target_high", places),
+        t("col_actual", lang): rounded("actual", places),
+        t("col_unit", lang): targets["unit"].map(lambda u: vocab.unit_label(u, lang)),
+        t("col_attainment", lang): rounded("attainment", 1),
+        t("col_expected", lang): rounded("expected", places),
+        t("col_gap", lang): rounded("gap", places),
+        t("col_needed", lang): rounded("needed_per_month", 1),
+        t("col_status", lang): targets["status"].map(lambda s: status_label(s, lang)),
+        t("col_wording", lang): targets["wording"],
+    })
+    if targets["target_high"].isna().all():
+        table = table.drop(columns=t("col_target_high", lang))
+    return table
 
 
 def gap_frame(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -552,7 +586,8 @@ def slide_figure(row, lang: str) -> Figure:
     ind = INDICATORS_BY_CODE[row["indicator"]]
     delta, _, colour = change_text(row, lang)
     ratio = fmt.ratio_note(row.get("numerator"), row.get("denominator"), lang) if ind.unit == "%" else ""
-    return Figure(value_text(row, lang), "" if ind.unit == "%" else f" {ind.unit}", delta, colour, ratio)
+    return Figure(value_text(row, lang), "" if ind.unit == "%" else f" {vocab.unit_label(ind.unit, lang)}", delta, colour,
+                  ratio)
 
 
 def slide_actual(target, lang: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType
 from hxcore.model.map_tiles import Tile
 from hxcore.model.targets import TargetStatus, assess
 from hxcore.model.texts import t
+from hxcore.model.vocab import unit_label
 from hxcore.present import fmt
 from hxcore.present.charts import BIG, INK, STATUS_COLORS, _finish, _number_format, status_scale
 from hxcore.present.frames import indicator_label
@@ -71,7 +72,7 @@ def judged_by_unit(code: str) -> bool:
 
 def map_title(code: str, lang: str) -> str:
     """The legend's title: the indicator and its unit."""
-    return f"{indicator_label(code, lang)} ({INDICATORS_BY_CODE[code].unit})"
+    return f"{indicator_label(code, lang)} ({unit_label(INDICATORS_BY_CODE[code].unit, lang)})"
 
 
 def map_units(rows: pd.DataFrame, code: str, key: str, lang: str = "vi", target: pd.Series | None = None,
