@@ -173,34 +173,25 @@ def preview_section(engine, plan: importer.ImportPlan, lang: str) -> None:
 
 
 def confirm(engine, upload: Upload, reading: Reading, lang: str) -> None:
-    """"Xác nhận nhập": the import in one transaction (backup, log, undo), then the column matching saved.
-
-    The import runs in the button's callback, before the script: a click made while a run is still
-    drawing the page is never lost to that run; what it did is shown above the history on the run that follows."""
+    """"Xác nhận nhập": the import in one transaction (backup, log, undo), then the column matching saved."""
     plan = reading.plan
     st.success(t("import_ready", lang, added=plan.rows_added, changed=plan.rows_changed))
-    st.button(t("import_confirm", lang), type="primary", on_click=_commit, args=(engine, upload, reading, lang))
-
-
-_DONE = "hx_import_done"  # (st function name, message) pairs of the import the last click made
-
-
-def _commit(engine, upload: Upload, reading: Reading, lang: str) -> None:
-    plan, session = reading.plan, current_session()
-    done = st.session_state[_DONE] = []
+    if not st.button(t("import_confirm", lang), type="primary"):
+        return
+    session = current_session()
     try:
         record = importer.commit_import(engine, upload.data, upload.name, upload.period, session, checked=plan,
                                         mapping=reading.mapping)
     except (PermissionDenied, importer.ImportRejected) as error:
-        done.append(("error", str(error)))
+        st.error(str(error))
         return
     st.cache_data.clear()
-    done.append(("info", record.note) if record.unchanged else
-                ("success", t("import_done", lang, id=record.id, added=record.rows_added, changed=record.rows_changed)))
+    st.info(record.note) if record.unchanged else st.success(
+        t("import_done", lang, id=record.id, added=record.rows_added, changed=record.rows_changed))
     if reading.mapping and reading.profile_name.strip():
         for table in (table for table in plan.tables if table.spec.key in reading.mapping):
             saved = profiles.save(engine, reading.profile_name, table, session)
-            done.append(("success", t("import_profile_saved", lang, name=saved.name)))
+            st.success(t("import_profile_saved", lang, name=saved.name))
 
 
 def _flash(section: str) -> None:
@@ -211,8 +202,6 @@ def _flash(section: str) -> None:
 def history_section(engine, lang: str) -> None:
     """The imports, newest first, and the undo of the latest one still in force."""
     st.subheader(t("import_history", lang))
-    for kind, message in st.session_state.pop(_DONE, []):  # what "Xác nhận nhập" just did
-        getattr(st, kind)(message)
     _flash("history")
     history = importer.import_history(engine)
     if history.empty:
@@ -223,18 +212,15 @@ def history_section(engine, lang: str) -> None:
     if active.empty:
         return
     latest = int(active["id"].iloc[0])
-    st.button(t("import_undo", lang, id=latest), on_click=_undo, args=(engine, latest, lang))
-
-
-def _undo(engine, import_id: int, lang: str) -> None:
-    """The undo, in the button's callback (see confirm); its outcome shown above the history."""
-    try:
-        importer.undo_import(engine, import_id, current_session())
-    except (PermissionDenied, ValueError) as error:
-        st.session_state[_DONE] = [("error", str(error))]
-    else:
-        st.cache_data.clear()
-        st.session_state[_DONE] = [("success", t("import_undone", lang, id=import_id))]
+    if st.button(t("import_undo", lang, id=latest)):
+        try:
+            importer.undo_import(engine, latest, current_session())
+        except (PermissionDenied, ValueError) as error:
+            st.error(str(error))
+        else:
+            st.cache_data.clear()
+            st.session_state[_FLASH.format("history")] = t("import_undone", lang, id=latest)
+            st.rerun()
 
 
 def profiles_section(engine, lang: str) -> None:
