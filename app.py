@@ -36,6 +36,9 @@ PRESENTATION = Screen("pages/trinh_chieu.py", "page_present", ":material/slidesh
 view.open_wanted_page(list(frame.navigation(SCREENS, view.url_lang(), current_role())))  # a deep link opened first
 if not view.presenting():  # slides lay out their own rows
     style.responsive_css()
+# The pages' menu sits above the filters; it is filled once st.navigation knows the pages. It is our
+# own (config: showSidebarNavigation = false), so a cold server never flashes Streamlit's raw page list.
+menu = st.sidebar.container()
 frame.stop_unless_usable(SCREENS, view.url_lang())  # empty or half-built: said so, before the sidebar reads it
 shown = view.sidebar_filters()
 sidebar_sign_in(shown.lang)
@@ -46,7 +49,8 @@ if shown.presentation:
     page = st.navigation(list(screens), position="hidden")
 else:
     screens = frame.navigation(SCREENS, shown.lang, current_role())
-    page = st.navigation(list(screens))
+    page = st.navigation(list(screens), position="hidden")
+    frame.menu(menu, screens)
     view.finish_reset(page)
     frame.demo_banner(shown.lang)
 frame.header(screens[page], shown)

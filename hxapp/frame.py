@@ -33,6 +33,13 @@ def navigation(screens: list[Screen], lang: str, role: str) -> dict:
             for s in screens if role == "editor" or not s.editors_only}
 
 
+def menu(container, pages: dict) -> None:
+    """The sidebar's menu of the pages st.navigation registered, the current one highlighted."""
+    for page in pages:
+        container.page_link(page, label=page.title, icon=page.icon)
+    container.divider()
+
+
 def stop_unless_usable(screens: list[Screen], lang: str) -> None:
     """An empty, half-built or unreachable database: one error saying what is wrong and what to do,
     then st.stop(), before the sidebar reads it (never "–" for every figure, never a traceback)."""

@@ -42,6 +42,14 @@ RESPONSIVE_CSS = """
 div[data-testid="stMetricValue"] *, div[data-testid="stMetricLabel"] *, div[data-testid="stMetricDelta"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media (max-width: 1200px) { div[data-testid="stMetricValue"] { font-size: 1.9rem !important; } }
+/* Charts side by side stack below a width: a column holding a chart is never narrower than 320 px
+   (at 1024 px with the sidebar open the two charts of a row go one under the other). KPI rows and
+   the sidebar hold no chart and keep the 2×2 rule above. */
+@media (max-width: 1280px) {
+  div[data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) { flex-wrap: wrap; row-gap: 1rem; }
+  div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"]:has([data-testid="stVegaLiteChart"]) {
+    min-width: min(100%, 320px) !important; flex: 1 1 320px !important; }
+}
 /* Printing a page: the figures, not the app. No sidebar, header, toolbar or buttons; the page's
    full width; a chart, table or card never split across sheets; a new sheet before each section. */
 @media print {

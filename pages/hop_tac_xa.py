@@ -14,7 +14,7 @@ lang = view.lang
 CODES = ["coops_total", "coops_operating", "coops_inactive", "coop_charter_capital", "coop_members", "coop_workers"]
 widgets.kpi_row(data.indicators_frame(engine, view.flt, CODES), CODES[:4], view)
 
-by_sector, by_district = st.tabs([t("by_sector", lang), t("by_district", lang)])
+by_sector, by_district = st.tabs([t("by_sector", lang), frames.ranking_by_label("district", view.flt, lang)])
 for tab, by in ((by_sector, "sector"), (by_district, "district")):
     with tab:
         frame = frames.breakdown_labels(data.indicators_frame(engine, view.flt, CODES, by=by, compare=False,

@@ -4,7 +4,6 @@ import streamlit as st
 
 from hxapp import data, widgets
 from hxapp.view import current
-from hxcore.model.texts import t
 from hxcore.present import frames
 
 view = current()
@@ -19,7 +18,7 @@ widgets.as_of_caption(view)
 left, right = st.columns(2)
 for column, by in ((left, "sector"), (right, "district")):
     with column:
-        st.markdown(f"**{t('by_sector' if by == 'sector' else 'by_district', lang)}**")
+        st.markdown(f"**{frames.ranking_by_label(by, view.flt, lang)}**")
         frame = frames.breakdown_labels(data.indicators_frame(engine, view.flt, ["groups_total"], by=by, compare=False,
                                                               with_targets=False), by, lang)
         widgets.breakdown_chart(frames.with_share_text(frames.top_bars(frame, by, lang), lang), by, lang)

@@ -319,3 +319,30 @@ def test_running_indicator_has_no_english_stop(browser, server):
         seen = page.evaluate(STOP_BUTTON)
     assert seen == ["Stop", "none"]  # Streamlit draws it, the app hides it
     context.close()
+
+
+CHART_WIDTHS = """() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+  .filter(e => e.offsetParent !== null).map(e => Math.round(e.getBoundingClientRect().width))"""
+
+
+def test_charts_stack_at_1024_with_the_sidebar_open(browser, server):
+    """At 1024×768 with the sidebar open the main area is ~560 px: charts side by side go one under
+    the other (none narrower than 300 px), while the KPI cards still wrap two to a row."""
+    context, page = open_page(browser, f"{server}/hop_tac_xa", (1024, 768))
+    sidebar = page.locator('[data-testid="stSidebar"]').bounding_box()
+    assert sidebar is not None and sidebar["x"] >= 0 and sidebar["width"] >= 250  # the sidebar is open
+    cards = [page.locator('[data-testid="stMetric"]').nth(i).bounding_box() for i in range(4)]
+    assert cards[0]["y"] == cards[1]["y"] < cards[2]["y"] == cards[3]["y"]  # 2×2, not 4×1 nor 1×4
+    measured = []
+    for tab in page.get_by_role("tab").all():
+        tab.click()
+        settle(page)
+        widths = page.evaluate(CHART_WIDTHS)
+        assert widths, tab.inner_text()
+        measured += widths
+    assert min(measured) >= 300, measured
+    page.get_by_role("tab").first.click()
+    settle(page)
+    page.locator('[data-testid="stVegaLiteChart"]').first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "hop_tac_xa_charts_1024_sidebar.png"))
+    context.close()

@@ -105,7 +105,7 @@ def sign_in(page, server: str) -> None:
 
 def go_to(page, title: str) -> None:
     """Through the sidebar's menu: the session (and the sign-in) stays."""
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title).first.click()
     settle(page)
     page.wait_for_selector(f'h1:has-text("{title}")', timeout=30000)
 

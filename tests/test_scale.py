@@ -17,6 +17,7 @@ from hxcore.engine import summary
 from hxcore.engine.compute import evaluate
 from hxcore.io.national import build_national
 from hxcore.model.filters import Filter
+from hxcore.model.texts import t
 
 
 @pytest.fixture(scope="module")
@@ -235,5 +236,7 @@ def test_national_lists_are_paged_and_their_files_made_when_clicked(national, mo
     pager[0].set_value(2).run()
     assert not at.exception and len(at.dataframe[-1].value) == PAGE_ROWS
     assert at.dataframe[-1].value.iloc[0, 0] != listed.iloc[0, 0]  # the second page's groups
-    buttons = at.get("download_button")
-    assert len(buttons) == 2 and all(button.proto.HasField("deferred_file_id") for button in buttons)
+    buttons = at.get("download_button")  # the list's CSV and .xlsx, and a PNG under each chart
+    labels = [button.proto.label for button in buttons]
+    assert labels.count(t("download_csv")) == 1 and labels.count(t("download_xlsx")) == 1, labels
+    assert all(button.proto.HasField("deferred_file_id") for button in buttons)  # every file made when clicked
