@@ -25,7 +25,7 @@ if view.flt.districts:
 targets["display_label"] = frames.target_labels(targets, lang)
 st.caption(t("legend_bullet", lang))
 widgets.chart(charts.bullet_chart(charts.bullet_frame(targets, view.status_labels, lang), view.status_labels,
-                                  lang=lang, width=460))  # fits beside the sidebar at 1024×768
+                                  lang=lang))  # as wide as the page: 1920 px or 1024 px with the sidebar
 widgets.as_of_caption(view)
 
 table = frames.target_table(targets, lang)

@@ -39,11 +39,28 @@ def test_bullet_chart_has_actual_target_and_pace_layers(bullet_spec):
     frame, spec = bullet_spec
     named = layers(spec)
     assert {"actual", "target", "pace"} <= set(named)
-    assert named["target"]["encoding"]["x"]["field"] == "target"
-    assert named["pace"]["encoding"]["x"]["field"] == "expected"
+    assert named["target"]["encoding"]["x"]["field"] == "target_x"
+    assert named["pace"]["encoding"]["x"]["field"] == "expected_x"
     scale = named["actual"]["encoding"]["color"]["scale"]
     assert scale["range"] == list(charts.STATUS_COLORS.values())
-    assert spec["resolve"]["scale"]["x"] == "independent"
+    fixed = charts.bullet_chart(frame, LABELS, width=520).to_dict()  # a slide or an image: a facet, an axis a row
+    assert fixed["resolve"]["scale"]["x"] == "independent" and fixed["spec"]["width"] == 520
+
+
+def test_page_bullet_takes_its_containers_width_with_ticks_inside_the_bars(bullet_spec):
+    """On a page the chart is as wide as its column (1920 px or 1024 px with the sidebar), not a
+    fixed 460 px: one layered view, width "container", fit-x; every row on its own 0..max scale,
+    so the target and pace ticks fall within the bar area (0..1) and the band of their bar."""
+    frame, spec = bullet_spec
+    assert spec["width"] == "container" and spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert "facet" not in spec
+    named = layers(spec)
+    rows = spec["datasets"][spec["data"]["name"]]
+    for column in ("actual_x", "target_x", "expected_x"):
+        assert all(0 <= row[column] <= 1 for row in rows if row[column] is not None), column
+    assert all(named[name]["encoding"]["x"]["scale"]["domain"] == [0, 1] for name in ("actual", "target", "pace"))
+    for name in ("track", "target", "pace"):
+        assert named[name]["mark"]["yOffset"] == named["actual"]["mark"]["yOffset"]  # one band: the bar's
 
 
 def test_bullet_values_are_in_the_headings_never_under_a_tick(bullet_spec):
@@ -51,14 +68,19 @@ def test_bullet_values_are_in_the_headings_never_under_a_tick(bullet_spec):
     the ticks stay within the bar's band; the legend is on top; whole-number ticks, each once."""
     frame, spec = bullet_spec
     named = layers(spec)
-    assert all(layer["mark"]["type"] != "text" for layer in named.values())
+    assert [name for name, layer in named.items() if layer["mark"]["type"] == "text"] == ["heading"]
+    heading, bar = named["heading"]["mark"], named["actual"]["mark"]
+    # the heading's bottom sits above the top of the tallest tick of its row
+    assert heading["yOffset"] + heading["fontSize"] * 1.3 < bar["yOffset"] - named["target"]["mark"]["size"] / 2
     headings = [row["heading"] for row in spec["datasets"][spec["data"]["name"]]]
     assert "HTX thành lập mới: 13 · 52%" in headings
     assert named["target"]["mark"]["size"] <= named["actual"]["mark"]["size"] + 6
     assert named["actual"]["encoding"]["color"]["legend"]["orient"] == "top"
-    axis = named["actual"]["encoding"]["x"]["axis"]
+    fixed = layers(charts.bullet_chart(frame, LABELS, width=520).to_dict())
+    assert all(layer["mark"]["type"] != "text" for layer in fixed.values())
+    axis = fixed["actual"]["encoding"]["x"]["axis"]
     assert (axis["tickMinStep"], axis["format"]) == (1, ",.0f")
-    assert named["actual"]["encoding"]["x"]["scale"]["zero"] is True
+    assert fixed["actual"]["encoding"]["x"]["scale"]["zero"] is True
 
 
 def test_a_slide_bullet_has_big_text_and_no_legend(engine):

@@ -127,14 +127,16 @@ def bullet_frame(targets: pd.DataFrame, status_labels: dict[str, str], lang: str
 
 
 def bullet_chart(frame: pd.DataFrame, status_labels: dict[str, str], presentation: bool = False,
-                 lang: str = "vi", width: int = 520, legend: bool | None = None) -> alt.TopLevelMixin:
+                 lang: str = "vi", width: int | str = "container", legend: bool | None = None) -> alt.TopLevelMixin:
     """One row per target: the actual bar coloured by status, a black target tick, a grey pace tick.
 
     The value ("19 · 95%") is written in the row's heading, above the bar, never inside the plot,
     where the target tick could run through it (on a slide, whose title names the target, the
     heading is the value alone). The status legend sits on top (a page lists 17 targets: a legend
     under them would be off screen); a slide, whose status is written out, has none unless `legend`
-    says so. A facet does not stretch: `width` must fit the column it is drawn in.
+    says so. With a number `width` (a slide, an image) each row is a facet with its own axis; with
+    "container" (a page) the chart takes its column's width: one layered view, each row on its own
+    scale (0 to the row's `max`), its heading written above the bar, never within its band.
     """
     s = _sizes(presentation)
     legend = (not presentation) if legend is None else legend
@@ -143,6 +145,8 @@ def bullet_chart(frame: pd.DataFrame, status_labels: dict[str, str], presentatio
     frame = frame.copy()
     frame["heading"] = (list(frame["bar_text"]) if presentation else
                         [f"{label}: {text}" for label, text in zip(frame["label"], frame["bar_text"], strict=True)])
+    if width == "container":
+        return _finish(_fluid_bullets(frame, status_labels, s, bar_size, legend), presentation, lang)
     base = alt.Chart().encode(y=alt.Y("label:N", title=None, axis=None))
     x_axis = alt.Axis(format=",.0f", tickCount=4, tickMinStep=1, labelFlush=True)
     bar = base.mark_bar(size=bar_size).encode(
@@ -169,6 +173,40 @@ def bullet_chart(frame: pd.DataFrame, status_labels: dict[str, str], presentatio
         spacing=6 if not presentation else 10,
     ).resolve_scale(x="independent")
     return _finish(chart, presentation, lang)
+
+
+def _fluid_bullets(frame: pd.DataFrame, status_labels: dict[str, str], s: dict, bar_size: float,
+                   legend: bool) -> alt.LayerChart:
+    """bullet_chart() as wide as its container: x is each row's share of its own `max` (a facet,
+    whose rows could each keep an axis, cannot stretch). A row is a heading, then the bar band."""
+    frame = frame.copy()
+    for column in ("actual", "target", "expected"):
+        frame[f"{column}_x"] = frame[column] / frame["max"].where(frame["max"] > 0)
+    frame["track_x"] = 1.0
+    step = s["header"] + 8 + bar_size + 10
+    bar_offset = step / 2 - bar_size / 2 - 6  # the bar's centre, below the band's middle
+    x_scale = alt.Scale(domain=[0, 1], zero=True, nice=False)
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, axis=None, sort=None,
+                                           scale=alt.Scale(paddingInner=0, paddingOuter=0)))
+    track = base.mark_bar(size=bar_size, color="#eeeeee", yOffset=bar_offset).encode(
+        x=alt.X("track_x:Q", title=None, axis=None, scale=x_scale)).properties(name="track")
+    bar = base.mark_bar(size=bar_size, yOffset=bar_offset).encode(
+        x=alt.X("actual_x:Q", title=None, axis=None, scale=x_scale),
+        color=alt.Color("status_label:N", title=None, scale=status_scale(status_labels),
+                        legend=alt.Legend(orient="top", direction="horizontal") if legend else None),
+        tooltip=[alt.Tooltip("label:N"), alt.Tooltip("actual_text:N"), alt.Tooltip("target_text:N"),
+                 alt.Tooltip("attainment_text:N"), alt.Tooltip("status_label:N")],
+    ).properties(name="actual")
+    target_tick = base.mark_tick(color="#000", thickness=4, size=bar_size + 6, yOffset=bar_offset).encode(
+        x=alt.X("target_x:Q", title=None, scale=x_scale)).properties(name="target")
+    pace_tick = base.transform_filter("isValid(datum.expected_x)").mark_tick(
+        color="#555", thickness=3, size=bar_size, strokeDash=[3, 2], yOffset=bar_offset).encode(
+        x=alt.X("expected_x:Q", title=None, scale=x_scale)).properties(name="pace")
+    heading = base.mark_text(align="left", baseline="top", fontSize=s["header"], fontWeight="bold", color=INK,
+                             yOffset=-step / 2 + 2, limit=900).encode(
+        x=alt.value(0), text="heading:N").properties(name="heading")
+    return alt.layer(track, bar, pace_tick, target_tick, heading).properties(
+        width="container", height=alt.Step(step), autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def image_spec(chart: alt.TopLevelMixin, width: int = WIDTH) -> str:
         if part in config:
             config[part] = {**config[part], **({"labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY}
                                                if part in ("axis", "legend", "header") else {"font": FONT_FAMILY})}
-    if "width" not in spec and "facet" not in spec and "spec" not in spec:
+    if spec.get("width") == "container" or ("width" not in spec and "facet" not in spec and "spec" not in spec):
         spec["width"] = width
     return json.dumps(spec, default=str, sort_keys=True, ensure_ascii=False)
 
