@@ -8,6 +8,7 @@ import streamlit as st
 from hxapp import data
 from hxapp.view import current
 from hxcore.engine import checks as validation
+from hxcore.model.periods import Period
 from hxcore.model.texts import t
 from hxcore.present import export, violations
 
@@ -16,10 +17,12 @@ lang = view.lang
 engine = data.get_engine()
 
 st.caption(t("checks_intro", lang))
-reports = validation.published_reports(engine)
+periods_of = validation.published_report_periods(engine)  # named by what they report on, not by their code
+reports = sorted(periods_of)
 DATA = "__data__"
 choice = st.selectbox(t("checks_what", lang), [DATA, *reports], index=1 if reports else 0,
-                      format_func=lambda c: t("checks_data", lang, period=view.period.label(lang)) if c == DATA else c,
+                      format_func=lambda c: t("checks_data", lang, period=view.period.label(lang)) if c == DATA
+                      else t("checks_report", lang, period=Period.parse(periods_of[c]).label(lang)),
                       placeholder=t("checks_what_ph", lang))
 frame = data.checks_frame(engine, report=None if choice == DATA else choice,
                           period=view.flt.period if choice == DATA else None)

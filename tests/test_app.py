@@ -371,3 +371,37 @@ def test_a_commune_link_after_the_reform_filters_to_that_commune(engine):
     assert not at.exception
     assert any("Xã Sin Suối Hồ" in c.value for c in at.caption)
     assert metric(at, "Tổng số HTX").value == expected_card(engine, Filter("2026-H1", communes=("03394",)), "coops_total")
+
+
+RAW_CODE = re.compile(r"\b((coops|coop|groups|group|unions|union|training|fund|fairs|linkage|model)_[a-z_]+"
+                      r"|20\d\d-(H[12]|Q[1-4])|BC-BCH-[\w-]+)\b")
+FILE_NAME = re.compile(r"hx_[^\s·]+")  # a download's file name is shown as it will be saved: codes allowed there
+VIEWER_PAGES = ["pages/tong_quan.py", "pages/chi_tieu.py", "pages/can_chi_dao.py", "pages/hop_tac_xa.py",
+                "pages/to_hop_tac.py", "pages/lien_minh.py", "pages/so_sanh.py", "pages/du_lieu.py", "pages/bao_cao.py",
+                "pages/kiem_tra.py"]
+
+
+def visible_texts(at: AppTest) -> list[str]:
+    """What a viewer reads: texts, cards, widget labels and the options as shown, table headings, tabs."""
+    out = [e.value for kind in ("markdown", "caption", "title", "subheader", "header", "info", "warning", "success",
+                                "error") for e in getattr(at, kind)]
+    out += [f"{m.label} {m.value}" for m in at.metric] + [tab.label for tab in at.tabs]
+    for kind in ("selectbox", "radio", "multiselect"):
+        for widget in getattr(at, kind):
+            out += [widget.label, *map(str, widget.options)]  # AppTest holds the options as they are shown
+    out += [str(column) for frame in at.dataframe for column in frame.value.columns]
+    return out
+
+
+@pytest.mark.parametrize("period", ["2023-H1", "2026-H1"])
+def test_no_raw_code_is_shown_to_a_reader(period):
+    """Indicator codes (coops_total), period codes (2023-H1) and report codes (BC-BCH-…) stay in links,
+    files and the CLI: every page names things by their labels."""
+    at = app({"period": period})
+    found = []
+    for page in VIEWER_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        found += [(page, match.group(0)) for text in visible_texts(at)
+                  for match in RAW_CODE.finditer(FILE_NAME.sub("", str(text)))]
+    assert not found, found

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from hxcore.db import schema
 from hxcore.engine.compute import available_periods, district_choices, evaluate
@@ -697,3 +697,10 @@ def published_reports(engine: Engine) -> list[str]:
     p = schema.published_figures
     with engine.connect() as conn:
         return [r for (r,) in conn.execute(select(p.c.report).distinct().order_by(p.c.report))]
+
+
+def published_report_periods(engine: Engine) -> dict[str, str]:
+    """report code -> the period it reports on: what a page names a report by."""
+    p = schema.published_figures
+    with engine.connect() as conn:
+        return dict(conn.execute(select(p.c.report, func.min(p.c.period)).group_by(p.c.report)).all())

@@ -37,6 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "checks_what": ("Kiểm tra", "Check"),
     "checks_what_ph": ("Chọn báo cáo hoặc dữ liệu", "Choose a report or the data"),
     "checks_data": ("Dữ liệu, {period}", "The data, {period}"),
+    "checks_report": ("Báo cáo đã công bố, {period}", "Published report, {period}"),
     "checks_rules": ("Các quy tắc", "The rules"),
     "checks_none": ("Không có vi phạm nào.", "No violations."),
     "checks_found": ("{n} vi phạm", "{n} violations"),
