@@ -33,7 +33,7 @@ if frame.empty:
     st.success(t("checks_none", lang))
     st.stop()
 st.warning(t("checks_found", lang, n=len(frame)))
-shown = violations.display_frame(frame)
+shown = violations.display_frame(frame, lang)
 st.dataframe(shown, hide_index=True)
 name = "kiem-tra_" + ("du-lieu_" + view.flt.period if choice == DATA else choice.lower()) + ".csv"
 st.download_button(t("checks_download", lang), lambda: export.csv_bytes(shown), name, mime="text/csv")  # made when clicked

@@ -91,6 +91,16 @@ def test_sources_are_codes_and_read_in_vietnamese(violations):
     assert set(display_frame(violations)["Nguồn"]) == {"báo cáo", "báo cáo ↔ dữ liệu"}
 
 
+def test_violations_read_in_english_too(violations):
+    """English mode: headings, rules, sources, indicators and aspects in English; the report's own
+    sentences stay as printed (they quote a Vietnamese report)."""
+    shown = display_frame(violations, "en")
+    assert list(shown.columns)[:4] == ["Rule", "Sources", "Indicator", "Figure"]
+    assert set(shown["Sources"]) == {"report", "report ↔ data"}
+    assert set(shown["Rule"]) <= {rule.name("en") for rule in RULES}
+    assert not shown["Indicator"].str.contains("HTX|THT").any()  # catalog labels in English
+
+
 @pytest.mark.parametrize("code,vi,en", [
     ("report", "báo cáo", "report"), ("data", "dữ liệu", "data"), ("report+data", "báo cáo ↔ dữ liệu", "report ↔ data"),
     ("", "", ""), (None, "", ""),
