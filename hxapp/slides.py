@@ -59,7 +59,7 @@ def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> 
     """The districts ranked on the slide's indicator (a sector target: within its sector), with
     the target as a line where it is a level."""
     lang = view.lang
-    st.markdown(f"**{t('district_ranking', lang)}**")
+    st.markdown(f"**{frames.ranking_by_label('district', view.flt, lang)}**")  # former districts after 1/7/2025
     rows = data.indicators_frame(engine, shaping.slide_scope(view.flt, slide), [slide.code], by="district",
                                  compare=False, with_targets=False)
     ranked = frames.ranking_frame(rows, slide.code, lang, ratio=False)

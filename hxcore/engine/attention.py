@@ -27,6 +27,7 @@ from hxcore.db import schema
 from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import evaluate
 from hxcore.engine.lists import _area_names, _org_conditions, _sector_label_for, organisation_list, project_list
+from hxcore.model.areas import after_reform
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, is_paced
 from hxcore.model.filters import Filter
 from hxcore.model.periods import Period
@@ -43,7 +44,7 @@ TOP_AREAS = 3  # districts named per target: those carrying most of its gap
 TARGET_COLUMNS = ["row", "item", "indicator", "sector", "label", "unit", "indicator_type", "wording", "target",
                   "actual", "attainment", "expected", "status", "linear", "last_year_share", "gap", "gap_unit",
                   "needed_per_month", "remaining_months"]
-AREA_COLUMNS = ["row", "indicator", "sector", "district", "district_name", "needed", "contribution"]
+AREA_COLUMNS = ["row", "indicator", "sector", "area", "area_name", "needed", "contribution"]
 STOPPED_COLUMNS = ["id", "name", "district_code", "district_name", "commune_name", "sector_code", "sector_label",
                    "periods_stopped", "stopped_since", "at_least"]
 LOAN_COLUMNS = ["id", "name", "district_code", "district_name", "sector_label", "disbursed_on", "amount",
@@ -149,7 +150,9 @@ def _areas(engine: Engine, flt: Filter, rows: list[dict]) -> pd.DataFrame:
     for row in rows:
         if row["gap_unit"] is None or not row["gap"] or row["indicator_type"] == IndicatorType.AVERAGE:
             continue  # an average's gap is not a sum over districts
-        gaps = gap_by_district(engine, flt, row["indicator"], row["sector"] or None)
+        # Districts until 30/6/2025, the 38 communes after: the units that exist at the period's end.
+        by = "commune" if after_reform(flt.parsed_period.end) else "district"
+        gaps = gap_by_district(engine, flt, row["indicator"], row["sector"] or None, by)
         if gaps.empty:
             continue
         top = gaps[gaps["needed"] > 0].head(TOP_AREAS).copy()

@@ -91,7 +91,7 @@ def _target_lines(att: Attention, flt: Filter, lang: str) -> list[Line]:
     for row in att.targets.to_dict("records"):
         where = areas[areas["row"] == row["row"]]
         detail = ", ".join(f"{name} {fmt.percent(share, 0, lang)}" for name, share in
-                           zip(where["district_name"], where["contribution"], strict=True))
+                           zip(where["area_name"], where["contribution"], strict=True))
         text = t("attention_target", lang, label=f"({row['item']}) {target_label(row, lang)}",
                  actual=target_value(row["actual"], row, lang), target=target_value(row["target"], row, lang),
                  pct=fmt.percent(row["attainment"], 0, lang))

@@ -81,7 +81,7 @@ def slide_text(data: MeetingData, slide: shaping.Slide, lang: str) -> SlideText:
 def ranking(data: MeetingData, slide: shaping.Slide, lang: str) -> tuple[alt.TopLevelMixin | None, str]:
     """The slide's districts ranked (the top RANKING_ROWS), and the chart's heading."""
     ranked = frames.ranking_frame(data.ranking(slide), slide.code, lang, ratio=False)
-    heading = t("district_ranking", lang)
+    heading = frames.ranking_by_label("district", data.flt, lang)  # former districts after 1/7/2025
     if ranked.empty:
         return None, heading
     if len(ranked) > RANKING_ROWS:
