@@ -3,16 +3,12 @@ URL, the reset button, a CSV download and presentation mode. Screenshots go to t
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from app_server import running_app
 from pptx import Presentation
 
 pytestmark = pytest.mark.browser
@@ -27,36 +23,13 @@ SIZES = {"1920": (1920, 1080), "1024": (1024, 768)}
 TAM_DUONG = quote("Huyện Tam Đường")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server(demo_db_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    port = _free_port()
-    env = {**os.environ, "HX_DATABASE_URL": f"sqlite:///{demo_db_path}"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_app({"HX_DATABASE_URL": f"sqlite:///{demo_db_path}"}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

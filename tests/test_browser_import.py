@@ -5,17 +5,13 @@ One server for the module, on its own copy of the demo database."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from app_server import running_app
 
 from hxcore.io import auth
 
@@ -32,11 +28,6 @@ PASSWORD = "mat-khau-dai-1"
 PROVINCE_LINE = re.compile(r"Toàn tỉnh 30/6/2023: Tổng số HTX ([\d.]+) → ([\d.]+)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server(demo_db_path, tmp_path_factory):
@@ -47,25 +38,8 @@ def server(demo_db_path, tmp_path_factory):
     shutil.copy(demo_db_path, database)  # the test imports and undoes: never on the shared demo
     secrets = folder / "secrets.toml"
     auth.add_user("lan", PASSWORD, path=secrets, rounds=4)
-    port = _free_port()
-    env = {**os.environ, "HX_DATABASE_URL": f"sqlite:///{database}", "HX_SECRETS_PATH": str(secrets)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_app({"HX_DATABASE_URL": f"sqlite:///{database}", "HX_SECRETS_PATH": str(secrets)}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -318,9 +318,11 @@ def _read_csv(data: bytes, file_name: str) -> Grid:
     if "\x00" in text:
         raise FileProblem("tệp không phải văn bản CSV")
     stripped = text.rstrip(" \t")
-    if stripped and not stripped.endswith(("\n", "\r")) and stripped.count("\n") > 1:
-        # Excel and the templates end every line; a file that stops mid-line was cut short.
-        raise FileProblem("dòng cuối không kết thúc bằng xuống dòng: tệp có thể bị cắt cụt")
+    if stripped and not stripped.endswith(("\n", "\r")) and "\n" in stripped:
+        # Excel and the templates end every line; a file that stops mid-line was cut short, even when
+        # what is left is the header and one row (then the cut row would pass for a whole one).
+        raise FileProblem("dòng cuối không kết thúc bằng xuống dòng: tệp có thể bị cắt cụt. Nếu tệp đầy đủ, "
+                          "hãy mở và lưu lại bằng Excel (hoặc thêm một lần xuống dòng ở cuối tệp)")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([",", ";", "\t"], key=first_line.count)
     try:
