@@ -40,7 +40,7 @@ def test_the_same_data_gives_the_same_bytes(meeting, pdf):
 
 @pytest.fixture(scope="module")
 def text(pdf, tmp_path_factory) -> str:
-    if not shutil.which("pdftotext"):  # poppler-utils, installed with the browser test's tools
+    if not shutil.which("pdftotext"):  # poppler-utils, installed by .ci/run
         pytest.skip("pdftotext is not installed")
     path = tmp_path_factory.mktemp("handout") / "h.pdf"
     path.write_bytes(pdf)
