@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 # The server and browser fixtures of test_browser, shared by name (pytest finds fixtures imported into a module).
 from test_browser import ARTIFACTS, browser, server, settle  # noqa: F401
@@ -13,8 +14,11 @@ from test_browser import ARTIFACTS, browser, server, settle  # noqa: F401
 pytestmark = pytest.mark.browser
 
 
-def sidebar_labels(page) -> list[str]:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]').all_inner_texts()
+def sidebar_labels(page, last: str = "Lĩnh vực") -> list[str]:
+    """The sidebar's widget labels, once it is drawn down to the `last` one (a loaded machine draws slowly)."""
+    labels = page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]')
+    labels.filter(has_text=last).first.wait_for(timeout=30000)
+    return labels.all_inner_texts()
 
 
 def open_page(browser, url: str, size=(1024, 768)):  # noqa: F811
@@ -27,27 +31,34 @@ def open_page(browser, url: str, size=(1024, 768)):  # noqa: F811
 
 def test_2026_shows_communes_and_their_map_and_2023_shows_districts(browser, server):  # noqa: F811
     context, page = open_page(browser, f"{server}/?period=2026-H1")
-    labels = sidebar_labels(page)
-    assert "Xã, phường" in labels and "Địa bàn huyện cũ" in labels
-    assert page.get_by_text("Bản đồ", exact=True).count() == 1
+    labels = sidebar_labels(page, "Địa bàn huyện cũ")
+    assert "Xã, phường" in labels
     heading = page.get_by_text("Bản đồ", exact=True)
+    heading.wait_for(timeout=30000)  # the map's section, drawn after the cards
+    assert heading.count() == 1
     heading.scroll_into_view_if_needed()
-    below = page.locator('[data-testid="stVegaLiteChart"]').evaluate_all(
-        "(charts, top) => charts.filter(c => c.getBoundingClientRect().top > top).length",
-        heading.bounding_box()["y"])
-    assert below >= 1  # the map is drawn under its heading
+    # The map is the chart drawn under its heading (polled: vega draws after the page's text).
+    page.wait_for_function(
+        """() => {
+            const heading = [...document.querySelectorAll('h3')].find(h => h.innerText.trim() === 'Bản đồ');
+            if (!heading) return false;
+            const top = heading.getBoundingClientRect().top;
+            return [...document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')]
+                .some(c => c.getBoundingClientRect().top > top && c.getBoundingClientRect().width > 200);
+        }""", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "reform_2026_1024.png"), full_page=True)
     page.goto(f"{server}/?period=2023-H1")
     settle(page)
-    labels = sidebar_labels(page)
-    assert "Huyện, thành phố" in labels and "Địa bàn huyện cũ" not in labels
+    labels = sidebar_labels(page, "Huyện, thành phố")  # drawn anew for 2023: the districts of their time
+    assert "Địa bàn huyện cũ" not in labels
     context.close()
 
 
 def test_an_old_district_link_on_2026_opens_the_former_district_with_its_notice(browser, server):  # noqa: F811
     context, page = open_page(browser, f"{server}/hop_tac_xa?period=2026-H1&district=tam-duong", (1920, 1080))
-    body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "không còn cấp huyện" in body
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("không còn cấp huyện", timeout=30000)
+    body = main.inner_text()
     assert "Huyện Tam Đường (huyện cũ)" in body
     assert "Traceback" not in body
     page.screenshot(path=str(ARTIFACTS / "reform_former_district_1920.png"), full_page=True)
@@ -56,6 +67,7 @@ def test_an_old_district_link_on_2026_opens_the_former_district_with_its_notice(
 
 def test_a_commune_link_keeps_its_commune(browser, server):  # noqa: F811
     context, page = open_page(browser, f"{server}/?period=2026-H1&area={quote('Xã Sin Suối Hồ')}")
-    body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Xã Sin Suối Hồ" in body and "không hợp lệ" not in body
+    main = page.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("Xã Sin Suối Hồ", timeout=30000)
+    assert "không hợp lệ" not in main.inner_text()
     context.close()
