@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,3 +54,25 @@ def fresh_engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
     create_schema(engine)
     return engine
+
+
+@contextmanager
+def private_postgres_schema(prefix: str, **engine_options):
+    """(engine, schema name): a PostgreSQL schema of this test process's own holding the demo,
+    dropped afterwards; skips when no server is configured."""
+    if not POSTGRES_URL:
+        pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
+    name = f"{prefix}_{os.getpid()}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"}, **engine_options)
+    build_demo(engine)
+    try:
+        yield engine, name
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+        admin.dispose()

@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import private_postgres_schema
 from openpyxl import Workbook
 from sqlalchemy import create_engine, func, insert, select
 
@@ -33,7 +34,6 @@ from hxcore import cli
 from hxcore.db import schema
 from hxcore.db.schema import make_engine
 from hxcore.io import auth, importer
-from hxcore.io.demo import build_demo
 from hxcore.io.importer import lock, pipeline
 from hxcore.io.importer import write as import_write
 
@@ -52,20 +52,8 @@ DESTRUCTIVE = ("build-demo", "--force", "xóa", "drop")
 
 @pytest.fixture(scope="module")
 def postgres_schema():
-    if not POSTGRES_URL:
-        pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
-    name = f"hx_import_safety_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
-    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"})
-    build_demo(engine)
-    yield name
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-    admin.dispose()
+    with private_postgres_schema("hx_import_safety") as (_, name):
+        yield name
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

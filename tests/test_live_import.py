@@ -16,16 +16,16 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import private_postgres_schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
 from hxcore.db import schema
 from hxcore.db.schema import make_engine, summary_distinct, summary_org
 from hxcore.engine import summary
 from hxcore.engine.compute import evaluate
 from hxcore.io import auth, importer
-from hxcore.io.demo import build_demo
 from hxcore.model.filters import Filter
 from hxcore.model.periods import Period
 
@@ -53,20 +53,8 @@ def live(request, tmp_path, demo_db_path):
         yield engine
         engine.dispose()
         return
-    if not POSTGRES_URL:
-        pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
-    name = f"hx_live_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
-    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"}, pool_size=8)
-    build_demo(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-    admin.dispose()
+    with private_postgres_schema("hx_live", pool_size=8) as (engine, _):
+        yield engine
 
 
 def returns_at(engine, as_of: date) -> list:

@@ -408,3 +408,11 @@ def data_version(engine: Engine) -> str:
     with engine.connect() as connection:
         value = connection.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
     return value or "0"
+
+
+def newest_first(engine: Engine, table: Table, order_by: str = "id") -> list[dict]:
+    """Every row of a log table (imports, target changes, profiles) as dicts, newest first; the
+    table is created first, so an older database without it reads as an empty log."""
+    create_schema(engine)
+    with engine.connect() as connection:
+        return [dict(r) for r in connection.execute(select(table).order_by(table.c[order_by].desc())).mappings()]

@@ -289,8 +289,5 @@ def save_targets(engine: Engine, resolution: Resolution, frame: pd.DataFrame, se
 
 def change_log(engine: Engine) -> pd.DataFrame:
     """Every audited change, newest first."""
-    schema.create_schema(engine)
     log = schema.target_changes
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(log).order_by(log.c.id.desc())).mappings()]
-    return pd.DataFrame(rows, columns=[c.name for c in log.columns])
+    return pd.DataFrame(schema.newest_first(engine, log), columns=[c.name for c in log.columns])

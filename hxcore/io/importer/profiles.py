@@ -79,10 +79,7 @@ def save(engine: Engine, name: str, table: Table, session: Session) -> Profile:
 
 def listed(engine: Engine) -> pd.DataFrame:
     """Every saved profile, newest first, with Vietnamese headers."""
-    schema.create_schema(engine)
-    p = schema.import_profiles
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(p).order_by(p.c.created_at.desc())).mappings()]
+    rows = schema.newest_first(engine, schema.import_profiles, "created_at")
     for row in rows:
         spec = SHEETS_BY_KEY.get(row["sheet_kind"])
         named = {col.key: col.header for col in spec.columns} if spec else {}

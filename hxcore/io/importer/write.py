@@ -329,11 +329,8 @@ def undo_import(engine: Engine, import_id: int, session: Session) -> str:
 
 
 def import_history(engine: Engine) -> pd.DataFrame:
-    schema.create_schema(engine)
     log = schema.imports
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(log).order_by(log.c.id.desc())).mappings()]
-    return pd.DataFrame(rows, columns=[c.name for c in log.columns])
+    return pd.DataFrame(schema.newest_first(engine, log), columns=[c.name for c in log.columns])
 
 
 def database_fingerprint(engine: Engine, *, data_only: bool = False) -> str:
