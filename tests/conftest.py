@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,3 +77,11 @@ def private_postgres_schema(prefix: str, **engine_options):
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
         admin.dispose()
+
+
+@pytest.fixture
+def demo_copy(tmp_path, demo_db_path):
+    """A copy of the demo database of this test's own: for tests that import into it."""
+    path = tmp_path / "hx.sqlite"
+    shutil.copy(demo_db_path, path)
+    return make_engine(f"sqlite:///{path}")

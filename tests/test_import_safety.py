@@ -278,18 +278,7 @@ def test_a_killed_import_leaves_no_lock_and_its_backup_is_removed(tmp_path, demo
     file.write_bytes(REGISTER)
     process = subprocess.Popen([sys.executable, "-c", KILLED.format(root=str(ROOT), flag=str(flag), file=str(file),
                                                                     url=f"sqlite:///{path}")], cwd=ROOT)
-    try:
-        deadline = time.time() + 60
-        while not flag.exists():
-            assert process.poll() is None and time.time() < deadline
-            time.sleep(0.05)
-        with pytest.raises(importer.ImportBusy, match="do killed bắt đầu lúc"):  # while it runs: refused, named
-            importer.commit_import(engine, TRAINING, "lop.csv", PERIOD, LAN)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    refused_while_running_then_killed(process, flag, engine, "do killed bắt đầu lúc")  # refused, named
     orphans = list((tmp_path / "backups").iterdir())
     assert len(orphans) == 1  # the killed import had made its backup
     assert importer.database_fingerprint(engine) == before
@@ -337,18 +326,7 @@ def test_killed_postgresql_session_frees_the_lease(postgres_schema, tmp_path):
                                before_commit=hold)
     """)
     process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "HX_RACE_URL": POSTGRES_URL})
-    try:
-        deadline = time.time() + 60
-        while not flag.exists():
-            assert process.poll() is None and time.time() < deadline
-            time.sleep(0.05)
-        with pytest.raises(importer.ImportBusy, match="do killed"):
-            importer.commit_import(engine, TRAINING, "lop.csv", PERIOD, LAN)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    refused_while_running_then_killed(process, flag, engine, "do killed")
     deadline = time.time() + 20
     while True:  # the server notices the closed connection within moments
         try:
@@ -602,3 +580,20 @@ def test_the_problem_report_is_inert(fresh_engine):
     assert "'=1+1" in values and all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert rows[1][0] == "'=cmd"  # the sheet is named after the file
     assert "=1+1" in set(plan.problems_frame()["Giá trị"])  # on screen, the value as the file has it
+
+
+def refused_while_running_then_killed(process, flag, engine, refusal: str) -> None:
+    """Wait until the child import holds the lock (it writes `flag`), check another import is refused
+    with `refusal` meanwhile, then SIGKILL the child, as a crash or a closed laptop would."""
+    try:
+        deadline = time.time() + 60
+        while not flag.exists():
+            assert process.poll() is None and time.time() < deadline
+            time.sleep(0.05)
+        with pytest.raises(importer.ImportBusy, match=refusal):
+            importer.commit_import(engine, TRAINING, "lop.csv", PERIOD, LAN)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()

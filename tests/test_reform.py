@@ -7,7 +7,6 @@ reform are counted in the unit that succeeded the one they happened in.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -18,7 +17,6 @@ import pytest
 from sqlalchemy import select
 
 from hxcore.db import schema
-from hxcore.db.schema import make_engine
 from hxcore.engine.attainment import gap_by_district
 from hxcore.engine.compute import commune_choices, evaluate
 from hxcore.engine.frames import trend_frame as engine_trend
@@ -190,13 +188,6 @@ REGISTER_HEADER = ("Tên HTX,Mã số HTX,Loại hình,Huyện/thành phố,Xã/
 EDITOR = auth._issue("tester", auth.Role.EDITOR)
 
 
-@pytest.fixture
-def copy(tmp_path, demo_db_path):
-    path = tmp_path / "hx.sqlite"
-    shutil.copy(demo_db_path, path)
-    return make_engine(f"sqlite:///{path}")
-
-
 def register_file(*rows: str) -> bytes:
     return ("\n".join([REGISTER_HEADER, *rows]) + "\n").encode("utf-8-sig")
 
@@ -205,40 +196,40 @@ def coops_in(engine, period: str, commune: str) -> float:
     return by(engine, period, None, ["coops_total"], communes=(commune,))["value"].iloc[0]
 
 
-def test_a_register_row_after_the_reform_needs_no_district_and_moves_the_figures_by_that_row(copy):
-    before = coops_in(copy, "2026-H1", "03394")
-    province = by(copy, "2026-H1", None, ["coops_total"])["value"].iloc[0]
+def test_a_register_row_after_the_reform_needs_no_district_and_moves_the_figures_by_that_row(demo_copy):
+    before = coops_in(demo_copy, "2026-H1", "03394")
+    province = by(demo_copy, "2026-H1", None, ["coops_total"])["value"].iloc[0]
     data = register_file(",,HTX,,Xã Sin Suối Hồ,\"Nông, lâm nghiệp, thủy sản\",10/2/2026,,,".replace(
         ",,HTX", "HTX Chè Sin Suối Hồ mới,,HTX", 1))
-    plan = importer.prepare_import(copy, data, "dang-ky-2026.csv", "2026-H1")
+    plan = importer.prepare_import(demo_copy, data, "dang-ky-2026.csv", "2026-H1")
     assert plan.ok, [p.expected for p in plan.problems]
-    importer.commit_import(copy, data, "dang-ky-2026.csv", "2026-H1", EDITOR, checked=plan)
-    assert coops_in(copy, "2026-H1", "03394") == before + 1
-    assert by(copy, "2026-H1", None, ["coops_total"])["value"].iloc[0] == province + 1
-    with copy.connect() as connection:
+    importer.commit_import(demo_copy, data, "dang-ky-2026.csv", "2026-H1", EDITOR, checked=plan)
+    assert coops_in(demo_copy, "2026-H1", "03394") == before + 1
+    assert by(demo_copy, "2026-H1", None, ["coops_total"])["value"].iloc[0] == province + 1
+    with demo_copy.connect() as connection:
         row = connection.execute(select(schema.organisations).where(
             schema.organisations.c.name == "HTX Chè Sin Suối Hồ mới")).mappings().one()
     assert (row["commune_code"], row["commune_2025_code"], row["district_code"]) == (None, "03394", former_district_of("03394"))
 
 
-def test_an_office_corrects_a_cooperative_s_2025_commune_and_its_history_stays(copy):
+def test_an_office_corrects_a_cooperative_s_2025_commune_and_its_history_stays(demo_copy):
     """A cooperative of 2023 re-registered after the reform in another new commune: its 2025 commune
     changes; its old commune and district, and so every figure before 1/7/2025, stay."""
-    with copy.connect() as connection:
+    with demo_copy.connect() as connection:
         org = connection.execute(select(schema.organisations).where(
             schema.organisations.c.org_type == "coop", schema.organisations.c.kind == "htx",
             schema.organisations.c.dissolved_on.is_(None), schema.organisations.c.commune_2025_code != "03394",
             schema.organisations.c.registered_on < date(2020, 1, 1))).mappings().first()
-    before_2023 = by(copy, "2023-H1", "commune", ["coops_total"]).set_index("commune")["value"]
+    before_2023 = by(demo_copy, "2023-H1", "commune", ["coops_total"]).set_index("commune")["value"]
     data = register_file(f"{org['name']},,HTX,,Xã Sin Suối Hồ,\"Nông, lâm nghiệp, thủy sản\","
                          f"{org['registered_on']:%d/%m/%Y},,,")
-    plan = importer.prepare_import(copy, data, "sua-dia-ban.csv", "2026-H1")
+    plan = importer.prepare_import(demo_copy, data, "sua-dia-ban.csv", "2026-H1")
     assert plan.ok, [p.expected for p in plan.problems]
-    importer.commit_import(copy, data, "sua-dia-ban.csv", "2026-H1", EDITOR, checked=plan)
-    with copy.connect() as connection:
+    importer.commit_import(demo_copy, data, "sua-dia-ban.csv", "2026-H1", EDITOR, checked=plan)
+    with demo_copy.connect() as connection:
         after = connection.execute(select(schema.organisations).where(
             schema.organisations.c.id == org["id"])).mappings().one()
     assert after["commune_2025_code"] == "03394"
     assert (after["commune_code"], after["district_code"]) == (org["commune_code"], org["district_code"])
-    pd.testing.assert_series_equal(by(copy, "2023-H1", "commune", ["coops_total"]).set_index("commune")["value"],
+    pd.testing.assert_series_equal(by(demo_copy, "2023-H1", "commune", ["coops_total"]).set_index("commune")["value"],
                                    before_2023)
