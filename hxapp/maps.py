@@ -18,9 +18,8 @@ from hxapp import data
 from hxapp.view import K_DISTRICTS, View
 from hxapp.widgets import as_of_caption
 from hxcore.model import map_tiles
-from hxcore.model.areas import NEW_UNITS_VALID_FROM, slugify
+from hxcore.model.areas import after_reform, slugify
 from hxcore.model.catalog import INDICATORS_BY_CODE
-from hxcore.model.filters import BREAKDOWNS
 from hxcore.model.texts import t
 from hxcore.present import fmt
 from hxcore.present.frames import indicator_label
@@ -34,11 +33,8 @@ LEVEL_LABELS = {"district": "map_districts", "commune": "map_communes", "former_
 
 def levels(view: View) -> list[str]:
     """The breakdowns the map can draw for the period: districts (and their 106 communes) before
-    the reform, the 38 communes (and the former districts) after it; only those hxcore offers."""
-    after = view.period.end >= NEW_UNITS_VALID_FROM
-    wanted = ["commune", "former_district"] if after else ["district", "commune"]
-    offered = [level for level in wanted if level in BREAKDOWNS]
-    return offered or ["district"]
+    the reform, the 38 communes (and the former districts) after it."""
+    return ["commune", "former_district"] if after_reform(view.period.end) else ["district", "commune"]
 
 
 def _layout(level: str, view: View) -> str:
@@ -93,7 +89,7 @@ def overview_map(engine, view: View) -> None:
     code = left.selectbox(t("map_indicator", lang), MAP_INDICATORS, format_func=lambda c: indicator_label(c, lang),
                           key="overview_map_indicator", placeholder=t("map_indicator", lang))
     options = levels(view)
-    after = view.period.end >= NEW_UNITS_VALID_FROM
+    after = after_reform(view.period.end)
     labels = {**LEVEL_LABELS, "commune": "map_communes_new" if after else "map_communes"}
     level = middle.radio(t("map_level", lang), options, format_func=lambda c: t(labels[c], lang),
                          key="overview_map_level", horizontal=False) if len(options) > 1 else options[0]

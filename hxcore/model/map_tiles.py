@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from hxcore.model.areas import NEW_UNITS_VALID_FROM
+from hxcore.model.areas import after_reform
 
 TILES_CSV = Path(__file__).resolve().parents[2] / "data" / "reference" / "lai-chau-map-tiles.csv"
 
@@ -63,4 +63,4 @@ def layout(name: str) -> tuple[Tile, ...]:
 
 def commune_layout_on(day: date) -> str:
     """The communes valid on `day`: the 106 of 2020–2025 before the reform, the 38 from 1/7/2025."""
-    return COMMUNES_2025 if day >= NEW_UNITS_VALID_FROM else COMMUNES_2020
+    return COMMUNES_2025 if after_reform(day) else COMMUNES_2020
