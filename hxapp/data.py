@@ -200,6 +200,25 @@ def list_frame(engine, name: str, flt: Filter, lang: str = "vi") -> pd.DataFrame
     return list_labels(_list(engine, version(engine), name, flt).copy(), name, lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def _list_page(_engine, version: str, name: str, flt: Filter, first: int, rows: int) -> pd.DataFrame:
+    return lists.list_page(_engine, name, flt, first, rows)
+
+
+def list_page(engine, name: str, flt: Filter, first: int, rows: int, lang: str = "vi") -> pd.DataFrame:
+    """Rows first … first+rows-1 of a list, read alone (a country's list is never read whole to show a page)."""
+    return list_labels(_list_page(engine, version(engine), name, flt, first, rows).copy(), name, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _list_length(_engine, version: str, name: str, flt: Filter) -> int:
+    return lists.list_length(_engine, name, flt)
+
+
+def list_length(engine, name: str, flt: Filter) -> int:
+    return _list_length(engine, version(engine), name, flt)
+
+
 @st.cache_data(show_spinner=False, max_entries=50)
 def _report(_engine, version: str, flt: Filter) -> tuple[Report, bytes]:
     built = build(gather(_engine, flt))

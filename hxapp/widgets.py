@@ -6,6 +6,8 @@ They draw what hxcore.present.frames has written; none computes a figure or form
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -61,42 +63,71 @@ def table(frame: pd.DataFrame, lang: str | None = None, dates=(), config: dict |
 PAGE_ROWS = 500  # a province's lists fit on one page; the country's are shown a page at a time
 
 
-def page_of(frame: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
-    """The rows of a long table one page at a time, with the page choice and where the page is:
-    only the page is formatted and sent, so a page costs the same for 400 rows or 54.000."""
-    pages = -(-len(frame) // PAGE_ROWS)
+def pager(total: int, key: str, lang: str) -> int:
+    """The page choice for a list of `total` rows, and where the page is; returns the page's first
+    row (0-based). Nothing is drawn for a list that fits on one page."""
+    pages = -(-total // PAGE_ROWS)
     if pages <= 1:
-        return frame
+        return 0
     # The page count is part of the key: a shorter list (a search) starts again at page 1.
     page = int(st.number_input(t("table_page", lang), min_value=1, max_value=pages, value=1, step=1,
                                key=f"{key}_page_{pages}"))
     first = (page - 1) * PAGE_ROWS
-    shown = frame.iloc[first:first + PAGE_ROWS]
-    st.caption(t("table_page_rows", lang, first=fmt.number(first + 1, 0, lang), last=fmt.number(first + len(shown), 0, lang),
-                 n=fmt.number(len(frame), 0, lang), page=page, pages=pages))
-    return shown
+    st.caption(t("table_page_rows", lang, first=fmt.number(first + 1, 0, lang),
+                 last=fmt.number(min(first + PAGE_ROWS, total), 0, lang), n=fmt.number(total, 0, lang),
+                 page=page, pages=pages))
+    return first
 
 
-def downloads(frame: pd.DataFrame, view: View, topic: str, key: str, sheet: str | None = None,
-              codes=None) -> None:
-    """CSV (UTF-8 with BOM, ',' or ';') and .xlsx buttons for `frame`, named after the filter.
+def page_of(frame: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
+    """The rows of a long table one page at a time: only the page is formatted and sent."""
+    first = pager(len(frame), key, lang)
+    return frame.iloc[first:first + PAGE_ROWS]
+
+
+SEARCHED = ["name", "commune_name", "district_name"]  # what the search box of an organisation list looks in
+
+
+def list_rows(engine, view: View, name: str, key: str, text: str = "") -> tuple[pd.DataFrame, int]:
+    """The chosen page of a unit-level list, and the whole list's length. Without a search only
+    that page is read (LIMIT/OFFSET in SQL); a search (accents ignored, which SQL cannot do on
+    every database) reads the whole list once, cached, and searches it."""
+    lang = view.lang
+    if text:
+        found = frames.search(data.list_frame(engine, name, view.flt, lang), SEARCHED, text)
+        first = pager(len(found), key, lang)
+        return found.iloc[first:first + PAGE_ROWS], len(found)
+    total = data.list_length(engine, name, view.flt)
+    first = pager(total, key, lang)
+    return data.list_page(engine, name, view.flt, first, PAGE_ROWS, lang), total
+
+
+def downloads(rows: pd.DataFrame | Callable[[], pd.DataFrame], view: View, topic: str, key: str,
+              sheet: str | None = None, codes=None) -> None:
+    """CSV (UTF-8 with BOM, ',' or ';') and .xlsx buttons for a table, named after the filter.
 
     The files are made when a button is clicked (Streamlit calls `data` then, on its own thread),
-    not on every run of the page: a national list's workbook takes seconds to write.
+    not on every run of the page: a national list's workbook takes seconds to write. `rows` may be
+    a function giving the table, so that a long list is read only then and a session keeps no
+    copy of it for its download.
     """
     lang = view.lang
+
+    def table_rows() -> pd.DataFrame:
+        return rows() if callable(rows) else rows
+
     c1, c2, c3 = st.columns([2, 1, 1])
     sep = c1.radio(t("csv_sep", lang), [";", ","], format_func=lambda s: t("sep_semicolon" if s == ";" else
                                                                            "sep_comma", lang),
                    horizontal=True, key=f"{key}_sep")
     version = data.version(data.get_engine())  # in the file names and the filter sheet
     name = export.file_name(topic, view.flt, view.district_names, "csv", version)
-    c2.download_button(t("download_csv", lang), lambda: export.csv_bytes(frame, sep), file_name=name,
+    c2.download_button(t("download_csv", lang), lambda: export.csv_bytes(table_rows(), sep), file_name=name,
                        mime=export.CSV_MIME, key=f"{key}_csv", icon=":material/download:", on_click="ignore")
     about = frames.about_rows(view.flt, view.district_names, lang, topic, version)
 
     def workbook() -> bytes:
-        sheets = [(sheet or topic, frame)]
+        sheets = [(sheet or topic, table_rows())]
         definitions = export.definitions_frame(codes, lang)
         if codes is not None and not definitions.empty:
             sheets.append((t("definitions", lang), definitions))
@@ -141,13 +172,18 @@ def heatmap_section(engine, view: View, code: str, org_type: str, title_key: str
 
 def organisation_section(engine, view: View, list_name: str, title_key: str, topic: str,
                          drop: tuple[str, ...] = ()) -> None:
-    """The searchable list of organisations behind the figures, with its downloads."""
-    lang = view.lang
+    """The searchable list of organisations behind the figures, a page at a time, with its downloads (every row)."""
+    lang, flt = view.lang, view.flt
     st.subheader(t(title_key, lang))
-    orgs = data.list_frame(engine, list_name, view.flt, lang)
     text = st.text_input(t("search", lang), key=f"{list_name}_search", placeholder=t("search_ph", lang))
-    orgs = frames.search(orgs, ["name", "commune_name", "district_name"], text)
-    listed = frames.organisation_table(orgs, lang).drop(columns=[t(key, lang) for key in drop])
-    st.caption(t("rows_shown", lang, n=fmt.number(len(listed), 0, lang)))
-    table(page_of(listed, f"{list_name}_list", lang), lang, dates=[t("col_registered", lang)], height=420)
-    downloads(listed, view, topic, key=f"{list_name}_dl", sheet=t(title_key, lang))
+    dropped = [t(key, lang) for key in drop]
+    orgs, total = list_rows(engine, view, list_name, f"{list_name}_list", text)
+    st.caption(t("rows_shown", lang, n=fmt.number(total, 0, lang)))
+    table(frames.organisation_table(orgs, lang).drop(columns=dropped), lang, dates=[t("col_registered", lang)],
+          height=420)
+
+    def every_row() -> pd.DataFrame:
+        found = frames.search(data.list_frame(engine, list_name, flt, lang), SEARCHED, text)
+        return frames.organisation_table(found, lang).drop(columns=dropped)
+
+    downloads(every_row, view, topic, key=f"{list_name}_dl", sheet=t(title_key, lang))

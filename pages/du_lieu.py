@@ -29,6 +29,7 @@ names = {"coops": t("list_coops", lang), "groups": t("list_groups", lang), "proj
          "loans": t("loans_list", lang), "training": t("training_list", lang)}
 which = st.selectbox(t("which_list", lang), list(names), format_func=names.get, key="data_list",
                      placeholder=t("which_list", lang))
-rows, dates = frames.unit_rows(data.list_frame(engine, which, view.flt, lang), which, lang)
-widgets.table(widgets.page_of(rows, f"data_{which}", lang), lang, dates=dates, height=380)
-widgets.downloads(rows, view, f"danh-sach-{which}", key="list_dl", sheet=names[which])
+rows, dates = frames.unit_rows(widgets.list_rows(engine, view, which, f"data_{which}")[0], which, lang)
+widgets.table(rows, lang, dates=dates, height=380)
+widgets.downloads(lambda: frames.unit_rows(data.list_frame(engine, which, view.flt, lang), which, lang)[0],
+                  view, f"danh-sach-{which}", key="list_dl", sheet=names[which])  # every row, read when clicked
