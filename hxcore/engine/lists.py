@@ -27,14 +27,20 @@ from hxcore.model.vocab import (
     sectors_of,
 )
 
+FEW_AREAS = 500  # up to this many codes are asked for by name (IN); more, and every name is read
 
-def _area_names(engine: Engine, level: str, day) -> dict[str, str]:
+
+def _area_names(engine: Engine, level: str, day, codes=None) -> dict[str, str]:
     """Names of the communes valid on `day`; of every district, valid or former (after 1/7/2025 an
-    organisation's district is its former district)."""
+    organisation's district is its former district). Only those of `codes` when they are few (a
+    page of a list names a few dozen of a country's 10.000 communes)."""
     a = schema.areas
     valid = a.c.level == "district" if level == "district" else and_(
         a.c.level == level, a.c.valid_from <= day, or_(a.c.valid_to.is_(None), a.c.valid_to >= day))
     statement = select(a.c.code, a.c.name).where(valid)
+    wanted = None if codes is None else {c for c in codes if isinstance(c, str)}
+    if wanted is not None and len(wanted) <= FEW_AREAS:
+        statement = statement.where(a.c.code.in_(sorted(wanted)))
     with engine.connect() as connection:
         return dict(connection.execute(statement).all())
 
@@ -106,8 +112,8 @@ def _organisation_count(flt: Filter, org_type: str):
 
 def _organisation_labels(engine: Engine, flt: Filter, frame: pd.DataFrame, org_type: str) -> pd.DataFrame:
     end = flt.parsed_period.end
-    frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", end))
-    frame["commune_name"] = frame["commune_code"].map(_area_names(engine, "commune", end))
+    frame["district_name"] = frame["district_code"].map(_area_names(engine, "district", end, frame["district_code"]))
+    frame["commune_name"] = frame["commune_code"].map(_area_names(engine, "commune", end, frame["commune_code"]))
     frame["sector_label"] = _labelled(frame["sector_code"], lambda c: _sector_label_for(c, org_type))
     frame["status_label"] = _labelled(frame["status"], lambda s: label(STATUS_LABELS, s, missing=None))
     frame["rating_label"] = _labelled(frame["rating"], lambda r: label(RATING_LABELS, r, missing=None))
