@@ -51,8 +51,8 @@ def _target(view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
     st.markdown(f"### {status}")
     bullet = targets.loc[[slide.target]].copy()
     bullet["display_label"] = frames.slide_title(slide, lang)
-    chart(charts.bullet_chart(charts.bullet_frame(bullet, view.status_labels, lang), view.status_labels,
-                              presentation=True, lang=lang, width=BULLET_WIDTH))
+    chart(charts.bullet_chart, charts.bullet_frame(bullet, view.status_labels, lang), view.status_labels,
+          presentation=True, lang=lang, width=BULLET_WIDTH)
 
 
 def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> None:
@@ -64,9 +64,9 @@ def ranking(engine, view: View, slide: shaping.Slide, targets: pd.DataFrame) -> 
                                  compare=False, with_targets=False)
     ranked = frames.ranking_frame(rows, slide.code, lang, ratio=False)
     if not ranked.empty:
-        chart(charts.ranking_chart(ranked, label="district_name", value="value", text="text",
-                                   target=shaping.slide_target(targets, slide), presentation=True, lang=lang,
-                                   decimals=INDICATORS_BY_CODE[slide.code].decimals, height=RANKING_HEIGHT))
+        chart(charts.ranking_chart, ranked, label="district_name", value="value", text="text",
+              target=shaping.slide_target(targets, slide), presentation=True, lang=lang,
+              decimals=INDICATORS_BY_CODE[slide.code].decimals, height=RANKING_HEIGHT)
 
 
 def map_page(engine, view: View) -> None:

@@ -24,8 +24,8 @@ if view.flt.districts:
     st.warning(t("district_caveat", lang), icon="ℹ️")
 targets["display_label"] = frames.target_labels(targets, lang)
 st.caption(t("legend_bullet", lang))
-widgets.chart(charts.bullet_chart(charts.bullet_frame(targets, view.status_labels, lang), view.status_labels,
-                                  lang=lang))  # as wide as the page: 1920 px or 1024 px with the sidebar
+widgets.chart(charts.bullet_chart, charts.bullet_frame(targets, view.status_labels, lang), view.status_labels,
+              lang=lang)  # as wide as the page: 1920 px or 1024 px with the sidebar
 widgets.as_of_caption(view)
 
 table = frames.target_table(targets, lang)
@@ -45,7 +45,7 @@ target = targets.loc[picked]
 gaps = frames.gap_frame(data.gap_frame(engine, view.flt, target["indicator"], shaping.sector_or_none(target["sector"])),
                         lang)
 if not gaps.empty:
-    widgets.chart(charts.ranking_chart(gaps, label="area_name", value="contribution", text="text", lang=lang,
-                                       decimals=0))
+    widgets.chart(charts.ranking_chart, gaps, label="area_name", value="contribution", text="text", lang=lang,
+                  decimals=0)
     widgets.table(frames.gap_table(gaps, target, lang))
     widgets.as_of_caption(view, target["display_label"])

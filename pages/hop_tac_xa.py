@@ -23,8 +23,8 @@ for tab, by in ((by_sector, "sector"), (by_district, "district")):
         with left:
             st.markdown(f"**{t('operating_stopped', lang)}**")
             states = frames.top_bars(frame, by, lang, ["coops_operating", "coops_inactive"])
-            widgets.chart(charts.status_stack_chart(frames.state_frame(states, "name", lang), "name",
-                                                    frames.state_labels(lang), lang=lang))
+            widgets.chart(charts.status_stack_chart, frames.state_frame(states, "name", lang), "name",
+                          frames.state_labels(lang), lang=lang)
             widgets.as_of_caption(view)
         with right:
             st.markdown(f"**{t('capital_share', lang)}**")

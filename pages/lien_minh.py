@@ -30,7 +30,7 @@ if not projects.empty:
     st.markdown(f"**{t('projects_status', lang)}**")
     for scheme, part in frames.project_status_frame(projects, lang).groupby("scheme_label", sort=False):
         st.caption(scheme)
-        widgets.chart(charts.ranking_chart(part, label="name", value="value", text="text", lang=lang))
+        widgets.chart(charts.ranking_chart, part, label="name", value="value", text="text", lang=lang)
     widgets.as_of_caption(view)
     st.markdown(f"**{t('projects_list', lang)}**")
     project_table = frames.projects_table(projects, lang)

@@ -31,9 +31,9 @@ else:
     ranked = frames.ranking_frame(frames.top_bars(frames.breakdown_labels(rows, by, lang), by, lang), code, lang)
     if not ranked.empty:
         target = shaping.ranking_target(targets, code)
-        widgets.chart(charts.ranking_chart(ranked, label="name", value="value", text="text", target=target,
-                                           target_text=frames.target_line(target, code, lang), lang=lang,
-                                           decimals=ind.decimals))
+        widgets.chart(charts.ranking_chart, ranked, label="name", value="value", text="text", target=target,
+                      target_text=frames.target_line(target, code, lang), lang=lang,
+                      decimals=ind.decimals)
 widgets.as_of_caption(view, frames.indicator_label(code, lang))
 
 st.subheader(t("over_periods", lang))

@@ -8,6 +8,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from pathlib import Path
@@ -31,11 +32,13 @@ def register_fonts() -> None:
     vl_convert.register_font_directory(str(FONT_DIR))
 
 
-def image_spec(chart: alt.TopLevelMixin, width: int = WIDTH) -> str:
+def image_spec(chart: alt.TopLevelMixin | dict, width: int = WIDTH) -> str:
     """The chart's Vega-Lite spec (JSON) set in the bundled font, with a plot width where it has none.
 
     Dates in the data (a list's registration day) are written as ISO text, as the page's chart gets them."""
-    spec = chart.to_dict(validate=False)  # the chart functions' specs are tested; validating costs 80 ms a chart
+    # A spec dict (the app's cached one) is copied, not changed; the chart functions' specs are
+    # tested, so a chart is not validated again (80 ms a chart).
+    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
     config = spec.setdefault("config", {})
     config["font"] = FONT_FAMILY
     for part in ("axis", "legend", "header", "title", "text"):  # where the theme could name another font
@@ -53,7 +56,7 @@ def _png_of(spec: str, scale: float) -> bytes:
     return vl_convert.vegalite_to_png(spec, vl_version=VL_VERSION, scale=scale)
 
 
-def png(chart: alt.TopLevelMixin, width: int = WIDTH, scale: float = SCALE) -> bytes:
+def png(chart: alt.TopLevelMixin | dict, width: int = WIDTH, scale: float = SCALE) -> bytes:
     """The chart as PNG bytes. A chart already drawn in this process (the same spec: the same
     data) is not drawn again: a slide's ranking reappears in the handout, a download is clicked twice."""
     return _png_of(image_spec(chart, width), scale)
