@@ -34,7 +34,7 @@ from hxcore.io.auth import Session, require_editor
 from hxcore.io.importer.lock import ImportBusy, holding, shown_time
 from hxcore.io.importer.pipeline import prepare
 from hxcore.io.importer.plan import ImportPlan, ImportRejected
-from hxcore.model.areas import read_reference, slugify
+from hxcore.model.areas import PROVINCE_CODE, read_reference, slugify
 from hxcore.model.periods import Period
 from hxcore.model.vocab import SECTORS
 
@@ -93,7 +93,9 @@ def _ensure_reference(conn: Connection) -> list[tuple[str, dict]]:
         areas = read_reference()
         conn.execute(insert(schema.areas), [{"code": a.code, "name": a.name, "slug": slugify(a.name), "level": a.level,
                                              "kind": a.kind, "parent_code": a.parent_code, "valid_from": a.valid_from,
-                                             "valid_to": a.valid_to} for a in areas])
+                                             "valid_to": a.valid_to, "province_code": PROVINCE_CODE,
+                                             "commune_2025_code": a.commune_2025_code,
+                                             "former_district_code": a.former_district_code} for a in areas])
         successions = [{"old_code": a.code, "new_code": a.successor_code, "effective_on": date(2025, 7, 1)}
                        for a in areas if a.successor_code]
         if successions:
