@@ -21,6 +21,7 @@ from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import available_periods, commune_choices, district_choices, evaluate, province_choices
 from hxcore.engine.report_data import gather
 from hxcore.io.demo import ensure_demo
+from hxcore.io.upgrade import upgrade
 from hxcore.model.areas import after_reform
 from hxcore.model.filters import Filter
 from hxcore.present import report_docx
@@ -45,12 +46,29 @@ def _configured_connection():
     return None
 
 
+# What bringing each database to this version's schema did at the server's start (hxcore.io.upgrade):
+# url -> (the message of a done upgrade, or None; the error of a failed one, or None).
+UPGRADES: dict[str, tuple[str | None, str | None]] = {}
+
+
+def _upgraded(engine) -> None:
+    """A database made by an earlier hx gets this version's columns before anything reads it (with
+    a backup copy first); a failed upgrade changes nothing and is reported by unusable()."""
+    url = health.shown_url(engine)
+    try:
+        UPGRADES[url] = (upgrade(engine), None)
+    except Exception as error:  # noqa: BLE001 - any failure is shown to the user; the database is as it was
+        UPGRADES[url] = (None, str(getattr(error, "orig", None) or error).splitlines()[0])
+
+
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str, bundled: bool):
     configured = _configured_connection()
     if configured is not None:
+        _upgraded(configured)
         return configured
     engine = schema.make_engine(url)
+    _upgraded(engine)
     if bundled:  # only the bundled data/hx.sqlite gets the demo on first start: a database an office
         ensure_demo(engine)  # chose is never filled with invented data (an empty one is reported, see unusable())
     return engine
@@ -71,11 +89,20 @@ class Unusable:
     url: str
     imports: int = 0
     backup: str | None = None
+    upgrade_failed: bool = False  # made by an earlier hx, and bringing it to this version failed
+
+
+def upgrade_notice(engine) -> str | None:
+    """What the upgrade at the server's start did to this database (with its backup copy), if anything."""
+    return UPGRADES.get(health.shown_url(engine), (None, None))[0]
 
 
 def unusable(engine) -> Unusable | None:
     """None when the database can be read; else what is wrong with it (checked on every run: a
     database built or emptied meanwhile is seen at once)."""
+    failed = UPGRADES.get(health.shown_url(engine), (None, None))[1]
+    if failed:
+        return Unusable(None, failed, health.shown_url(engine), upgrade_failed=True)
     try:
         problem = health.database_problem(engine)
         if problem is None:

@@ -40,14 +40,25 @@ def menu(container, pages: dict) -> None:
     container.divider()
 
 
+UPGRADE_SEEN = "hx_upgrade_seen"
+
+
 def stop_unless_usable(screens: list[Screen], lang: str) -> None:
     """An empty, half-built or unreachable database: one error saying what is wrong and what to do,
     then st.stop(), before the sidebar reads it (never "–" for every figure, never a traceback)."""
-    state = data.unusable(data.get_engine())
+    engine = data.get_engine()
+    state = data.unusable(engine)
     if state is None:
+        notice = data.upgrade_notice(engine)
+        if notice and not st.session_state.get(UPGRADE_SEEN):  # once a visit: where the backup copy is
+            st.session_state[UPGRADE_SEEN] = True
+            st.success(notice, icon="✅")
         return
     st.navigation(list(navigation(screens, lang, "viewer")), position="hidden")  # no pages/ menu either
-    problem = state.problem or t("db_unreachable", lang, detail=state.detail)
+    if state.upgrade_failed:
+        problem = t("db_upgrade_failed", lang, detail=state.detail)
+    else:
+        problem = state.problem or t("db_unreachable", lang, detail=state.detail)
     if state.imports:  # people's work was in it: nothing that could overwrite it is suggested
         backup = fmt.code_span(state.backup) if state.backup else t("db_no_backup", lang)
         advice = t("db_problem_imports", lang, n=state.imports, backup=backup)

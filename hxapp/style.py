@@ -1,4 +1,4 @@
-"""The app's CSS: the projector mode, and rows of columns that wrap on a small screen."""
+"""The app's CSS: the projector mode, rows of columns that wrap on a small screen, page links that wrap."""
 
 from __future__ import annotations
 
@@ -85,14 +85,32 @@ NO_ENGLISH_CSS = """
 </style>
 """
 
+# st.page_link draws its label on one line, cut with "…" (white-space: nowrap; overflow: hidden on
+# the label's span, 28 px high): at 1024×768 the long lines of "Cần chỉ đạo" lost their end. Labels
+# wrap instead, 20 px a line; a one-line link keeps its 28 px (4 px padding above and below) and
+# its icon stays level with the first line. Streamlit 1.67 renders
+# div[stPageLink] > a[stPageLink-NavLink] > span (icon) + span > div[stMarkdownContainer] > p.
+PAGE_LINK_CSS = """
+<style>
+[data-testid="stPageLink-NavLink"] { height: auto !important; min-height: 28px; align-items: flex-start !important;
+  padding-top: 4px !important; padding-bottom: 4px !important; }
+[data-testid="stPageLink-NavLink"] > span:first-child:not(:has([data-testid="stMarkdownContainer"])) { margin-top: 2px; }
+[data-testid="stPageLink-NavLink"] > span:has([data-testid="stMarkdownContainer"]),
+[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"],
+[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto !important;
+  line-height: 20px !important; }
+</style>
+"""
+
 # The big figure of a projector slide, with its unit smaller beside it.
 BIG_FIGURE = ('<div style="font-size:76px;font-weight:700;color:#000;line-height:1.1">'
               '{value}<span style="font-size:34px">{unit}</span></div>')
 
 
 def presentation_css() -> None:
-    st.html(PRESENT_CSS + NO_ENGLISH_CSS)
+    st.html(PRESENT_CSS + NO_ENGLISH_CSS + PAGE_LINK_CSS)
 
 
 def responsive_css() -> None:
-    st.html(RESPONSIVE_CSS + NO_ENGLISH_CSS)
+    st.html(RESPONSIVE_CSS + NO_ENGLISH_CSS + PAGE_LINK_CSS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import sys
@@ -85,3 +86,16 @@ def demo_copy(tmp_path, demo_db_path):
     path = tmp_path / "hx.sqlite"
     shutil.copy(demo_db_path, path)
     return make_engine(f"sqlite:///{path}")
+
+
+# The Lai Châu demo database as the release of commit dba3f14 made it (before the reform columns),
+# byte for byte: what an office that upgrades hx has on its disk.
+OLD_LAI_CHAU = Path(__file__).resolve().parent / "data" / "hx-old-laichau-dba3f14.sqlite.gz"
+
+
+def old_copy(folder: Path) -> Path:
+    """A copy of that older database in `folder`, as hx.sqlite."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "hx.sqlite"
+    path.write_bytes(gzip.decompress(OLD_LAI_CHAU.read_bytes()))
+    return path

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import old_copy  # noqa: E402
 from sqlalchemy import insert
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -405,3 +406,30 @@ def test_no_raw_code_is_shown_to_a_reader(period):
         found += [(page, match.group(0)) for text in visible_texts(at)
                   for match in RAW_CODE.finditer(FILE_NAME.sub("", str(text)))]
     assert not found, found
+
+
+def test_a_database_of_an_earlier_hx_is_upgraded_at_start_and_says_so(tmp_path, monkeypatch):
+    """The previous release's Lai Châu database (tests/data): every page reads it after the start
+    upgraded it, and the first page says what was done and where the backup copy is."""
+    path = old_copy(tmp_path)
+    at = database_app(monkeypatch, f"sqlite:///{path}")
+    notices = [s.value for s in at.success]
+    assert any("Đã nâng cấp cơ sở dữ liệu" in n and "Bản sao lưu" in n for n in notices), notices
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (page, at.exception, [e.value for e in at.error])
+    assert not [s.value for s in at.success if "Đã nâng cấp" in s.value]  # said once a visit, not on every page
+    assert list((tmp_path / "backups").glob("*truoc-nang-cap*.sqlite"))
+
+
+def test_a_failed_upgrade_is_reported_and_changes_nothing(tmp_path, monkeypatch):
+    path = old_copy(tmp_path)
+    before = path.read_bytes()
+
+    def broken(*_args):
+        raise RuntimeError("ổ đĩa đầy")
+
+    monkeypatch.setattr("hxcore.io.upgrade._apply", broken)
+    at = database_app(monkeypatch, f"sqlite:///{path}")
+    assert_reported_on_every_page(at, "không nâng cấp được", "ổ đĩa đầy", "không bị thay đổi")
+    assert path.read_bytes() == before

@@ -11,7 +11,6 @@ imports, facts until 2024-12-31). Upgraded, its figures must be those of a fresh
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import sqlite3
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import old_copy  # noqa: E402
 from sqlalchemy import Engine, MetaData, create_engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +37,6 @@ from hxcore.io import upgrade as upgrading
 from hxcore.io.upgrade import outdated, upgrade
 from hxcore.model.filters import Filter
 
-OLD_LAI_CHAU = Path(__file__).resolve().parent / "data" / "hx-old-laichau-dba3f14.sqlite.gz"
 POSTGRES_URL = os.environ.get("HX_TEST_POSTGRES_URL")
 # What the release of dba3f14 lacks, as outdated() says it.
 LACKED = [
@@ -50,11 +49,6 @@ AREA_COLUMNS = ("code", "name", "slug", "level", "kind", "parent_code", "valid_f
                 "commune_2025_code", "former_district_code")
 
 
-def old_copy(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "hx.sqlite"
-    path.write_bytes(gzip.decompress(OLD_LAI_CHAU.read_bytes()))
-    return path
 
 
 def dump(path: Path) -> list[str]:

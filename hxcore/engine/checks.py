@@ -11,6 +11,12 @@ the rule to hold, and which single figure, changed, would satisfy every rule it 
 A rule names its *form*; each form is one function registered in FORMS with `@form(name)`, which
 turns the rule and the figures into checks. To add a rule of an existing form, add a Rule to
 RULES; to add a new kind of rule, write one `@form("...")` function and give its name to the Rule.
+
+A violation is kept as language-neutral parts (Violation: the figures by key, value and printed text,
+the numbers found and needed, a note's TEXT key); written() makes its sentences in Vietnamese or
+English from the templates of hxcore.model.texts, with the number writer it is given. check() writes
+them in Vietnamese for the CLI and keeps the parts in `frame.attrs[VIOLATION_PARTS]`, by row, so
+hxcore.present.violations can write them in the page's language.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -29,10 +35,12 @@ from sqlalchemy import Engine, func, select
 
 from hxcore.db import schema
 from hxcore.engine.compute import available_periods, district_choices, evaluate
+from hxcore.model.areas import PROVINCE_CODE
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, Time, is_additive, org_type_of
 from hxcore.model.filters import Filter
 from hxcore.model.labels import Labels, label
 from hxcore.model.periods import Period
+from hxcore.model.texts import TEXT, t
 from hxcore.model.vocab import sector_label, sectors_of
 
 # Units counted in whole things: "hơn 900 học viên" means at least 901.
@@ -140,44 +148,16 @@ class Fig:
     lo: float
     hi: float
     source: CheckSource
-    printed: str = ""
+    printed: str = ""  # as the report printed it ("hơn 900", "22,695 tỷ"); "" for a computed figure or a target
     sentence: str = ""
-
-    @property
-    def label(self) -> str:
-        indicator, aspect, sector, district = self.key
-        ind = INDICATORS_BY_CODE.get(indicator)
-        text = ind.label_vi if ind else indicator
-        text += {"share": " (tỷ lệ trong tổng)", "attainment": " (mức đạt chỉ tiêu)", "change": " (tăng/giảm)",
-                 "target": " (chỉ tiêu)", "previous": " (cuối năm trước)"}.get(aspect, "")
-        if sector:
-            text += f", {sector_label(sector)}"
-        if district:
-            text += f", huyện {district}"
-        return text
-
-    @property
-    def shown(self) -> str:
-        """The figure as printed, or formatted when it was computed."""
-        return self.printed or vi_number(self.value)
-
-    def named(self) -> str:
-        """The figure's label and where it comes from: "Tổng số HTX (báo cáo)"."""
-        return f"{self.label} ({label(SOURCE_LABELS, self.source)})"
-
-    def describe(self) -> str:
-        return f"{self.label} = {self.shown} ({label(SOURCE_LABELS, self.source)})"
-
-
-def vi_number(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    return format_decimal(round(value, digits), format="#,##0." + "#" * digits, locale="vi")
 
 
 _NUMBER = re.compile(r"\d[\d.,]*\d|\d")
+
+
+def _printed_number(token: str) -> tuple[float, int]:
+    """A number as Vietnamese prints it, and its decimals: "1.056,714" -> (1056.714, 3)."""
+    return float(token.replace(".", "").replace(",", ".")), len(token.split(",")[1]) if "," in token else 0
 
 
 def printed_interval(value: float, printed: str, unit: str) -> tuple[float, float]:
@@ -185,9 +165,7 @@ def printed_interval(value: float, printed: str, unit: str) -> tuple[float, floa
     match = _NUMBER.search(printed or "")
     if not match:
         return value, value
-    token = match.group()
-    decimals = len(token.split(",")[1]) if "," in token else 0
-    shown = float(token.replace(".", "").replace(",", "."))
+    shown, decimals = _printed_number(match.group())
     scale = value / shown if shown else 1.0  # "22,695 tỷ" stands for 22.695 triệu đồng
     half = 0.5 * 10 ** -decimals * abs(scale)
     words = printed.lower()
@@ -258,25 +236,53 @@ def _breakdown_figures(frame: pd.DataFrame, by: str | None) -> list[Fig]:
                 (rows["value"] + eps).tolist(), strict=True)]
 
 
-def data_figures(engine: Engine, period: str) -> tuple[dict[Key, Fig], dict[Key, Fig]]:
-    """Figures computed from the database at the period's end, and the stocks a year-end earlier."""
+def report_province(engine: Engine, report: str) -> str | None:
+    """The province a published report speaks of, on a database of several provinces (None: the whole
+    database is its area, as on a database of one province).
+
+    The province its districts belong to (areas.province_code, or a district's parent); none named
+    (published_figures has no province column), the alliance's own province (PROVINCE_CODE), whose
+    reports the table holds. A report naming districts of several provinces is the whole database's.
+    """
+    p, a = schema.published_figures, schema.areas
+    named = (select(a.c.province_code, a.c.parent_code, a.c.level).distinct()
+             .join(p, p.c.district_code == a.c.code).where(p.c.report == report))
+    with engine.connect() as conn:
+        provinces = set(conn.execute(select(a.c.code).where(a.c.level == "province")).scalars())
+        if len(provinces) < 2:
+            return None
+        found = {province or (parent if level == "district" else None) for province, parent, level in conn.execute(named)}
+    found.discard(None)
+    if found:
+        return found.pop() if len(found) == 1 else None
+    return PROVINCE_CODE if PROVINCE_CODE in provinces else None
+
+
+def data_figures(engine: Engine, period: str, province: str | None = None) -> tuple[dict[Key, Fig], dict[Key, Fig]]:
+    """Figures computed from the database at the period's end, and the stocks a year-end earlier: of one
+    province (its whole, its sectors, its districts), or (None) of the whole database."""
 
     figures: dict[Key, Fig] = {}
     previous: dict[Key, Fig] = {}
     for by in (None, "sector", "district"):
-        for fig in _breakdown_figures(evaluate(engine, Filter(period), by=by), by):
+        for fig in _breakdown_figures(evaluate(engine, Filter(period, province=province), by=by), by):
             (previous if fig.key[1] == "previous" else figures)[fig.key] = fig
     return figures, previous
 
 
-def target_figures(engine: Engine, year: int) -> dict[Key, Fig]:
-    t = schema.targets
+def target_figures(engine: Engine, year: int, province: str | None = None) -> dict[Key, Fig]:
+    """The year's targets: of the resolutions adopted for `province`, or (None) every one."""
+    targets, resolutions = schema.targets, schema.resolutions
+    statement = select(targets).where(targets.c.year == year)
+    if province:
+        statement = (statement.join(resolutions, targets.c.resolution_code == resolutions.c.code)
+                     .where(resolutions.c.province_code == province))
     with engine.connect() as conn:
-        rows = conn.execute(select(t).where(t.c.year == year)).mappings().all()
+        rows = conn.execute(statement).mappings().all()
     out = {}
     for row in rows:
         key = (row["indicator"], "target", row["sector_code"], None)
-        out[key] = Fig(key, row["value"], *_exact(row["value"]), CheckSource.TARGET, vi_number(row["value"]), row["wording"])
+        out[key] = Fig(key, row["value"], *_exact(row["value"]), CheckSource.TARGET, sentence=row["wording"])
     return out
 
 
@@ -305,10 +311,125 @@ def _meet(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-# --- checks: one rule applied to one set of figures ------------------------------------------
+# --- a violation: language-neutral parts, written in either language -------------------------
 
 VIOLATION_COLUMNS = ["rule", "rule_label", "source", "report", "period", "indicator", "aspect", "sector", "district",
                      "stated", "computed", "difference", "figures", "reconcile", "note", "sentence"]
+WRITTEN_COLUMNS = ("stated", "computed", "figures", "reconcile", "note", "suspect")  # what written() makes
+VIOLATION_PARTS = "violation_parts"  # check()'s frame.attrs key: {row index: Violation}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A violated check as parts in no language: its figures (key, source, value, what the report printed),
+    the numbers computed and needed, a note as a TEXT key and its values; written() makes the sentences."""
+
+    stated: Fig
+    figures: tuple[Fig, ...]  # every figure the check takes, the stated one first
+    computed: tuple[float, float, float] | None  # (low, high, value) the others give; None: a rule on how it is printed
+    reconcile: tuple[tuple[Fig, float], ...] = ()  # each figure (targets excepted) and the value it would need
+    note: str = ""  # a TEXT key ("check_note_..."), "" for none; a note that is no key is shown as it is
+    note_values: tuple[tuple[str, int], ...] = ()
+    suspects: tuple[tuple[Fig, float, int], ...] = ()  # (figure, the value it would take, violations that fixes)
+
+
+Number = Callable[[float, str, int | None], str]  # (value, lang, decimals; None: up to two, no trailing zeros)
+
+
+def babel_number(value: float, lang: str = "vi", decimals: int | None = None) -> str:
+    """The engine's own number writer (Babel), for check()'s Vietnamese: 1.056.714 · 4,38; the page's
+    is hxcore.present.fmt's (hxcore.present.violations), and writes the same."""
+    pattern = "#,##0" + (".##" if decimals is None else "." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, 2 if decimals is None else decimals), format=pattern, locale=lang)
+
+
+# The words a report prints around its figures, in the order they are replaced ("hơn 900" -> "more than 900").
+PRINTED_WORDS = ("check_word_less_than", "check_word_more_than", "check_word_over", "check_word_under",
+                 "check_word_about", "check_word_billion", "check_word_million", "check_word_thousand")
+FIGURE_ASPECTS = {aspect: f"check_fig_{aspect}" for aspect in ("share", "attainment", "change", "target", "previous")}
+
+
+class _Writer:
+    """A violation's sentences in one language: the templates of hxcore.model.texts, numbers by `number`."""
+
+    def __init__(self, lang: str, number: Number):
+        self.lang, self.number = lang, number
+
+    def num(self, value: float | None, decimals: int | None = None) -> str:
+        if value is None or math.isnan(value):
+            return "–"
+        if math.isinf(value):
+            return "∞"
+        return self.number(value, self.lang, decimals)
+
+    def printed(self, text: str) -> str:
+        """What the report printed, read in the writer's language: numbers in its notation, its words translated."""
+        if self.lang == "vi":
+            return text
+        text = _NUMBER.sub(lambda m: self.num(*_printed_number(m.group())), text)
+        for key in PRINTED_WORDS:
+            text = re.sub(rf"(?<!\w){re.escape(t(key, 'vi'))}(?!\w)", t(key, self.lang), text, flags=re.IGNORECASE)
+        return text
+
+    def name(self, fig: Fig) -> str:
+        """"Vốn điều lệ HTX (tỷ lệ trong tổng), Vận tải" / "Cooperative charter capital (share of the total), Transport"."""
+        indicator, aspect, sector, district = fig.key
+        ind = INDICATORS_BY_CODE.get(indicator)
+        text = (ind.label_en if self.lang == "en" else ind.label_vi) if ind else indicator
+        if aspect in FIGURE_ASPECTS:
+            text = t(FIGURE_ASPECTS[aspect], self.lang, figure=text)
+        if sector:
+            text = t("check_fig_sector", self.lang, figure=text, sector=sector_label(sector, self.lang))
+        if district:
+            text = t("check_fig_district", self.lang, figure=text, district=district)
+        return text
+
+    def shown(self, fig: Fig) -> str:
+        """The figure as printed, or written out when it was computed."""
+        return self.printed(fig.printed) if fig.printed else self.num(fig.value)
+
+    def source(self, fig: Fig) -> str:
+        return label(SOURCE_LABELS, fig.source, self.lang)
+
+    def named(self, fig: Fig) -> str:
+        """"Tổng số HTX (báo cáo)": the figure and where it comes from."""
+        return f"{self.name(fig)} ({self.source(fig)})"
+
+    def described(self, fig: Fig) -> str:
+        return f"{self.name(fig)} = {self.shown(fig)} ({self.source(fig)})"
+
+    def note(self, v: Violation) -> str:
+        return t(v.note, self.lang, **dict(v.note_values)) if v.note in TEXT else v.note
+
+    def suspect(self, fig: Fig, point: float, fixed: int) -> str:
+        return t("check_suspect_one" if fixed == 1 else "check_suspect", self.lang, figure=self.named(fig),
+                 shown=self.shown(fig), value=self.num(point), n=fixed)
+
+    def columns(self, v: Violation) -> dict[str, str]:
+        suspect = "; ".join(self.suspect(*found) for found in v.suspects)
+        if v.computed is None:  # the figure lacks its % sign
+            printed = self.printed(v.stated.printed)
+            return {"stated": printed, "computed": printed + "%", "figures": self.described(v.stated),
+                    "reconcile": t("check_reconcile_percent", self.lang, figure=self.name(v.stated), printed=printed),
+                    "note": self.note(v), "suspect": suspect}
+        lo, hi, value = v.computed
+        narrow = math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 0.01 * max(1.0, abs(value))
+        computed = self.num(value) if narrow else t("check_computed_range", self.lang, value=self.num(value),
+                                                     low=self.num(lo), high=self.num(hi))
+        reconcile = (t("check_reconcile", self.lang, figure=self.named(fig), needed=self.num(needed),
+                       shown=self.shown(fig)) for fig, needed in v.reconcile)
+        return {"stated": self.shown(v.stated), "computed": computed,
+                "figures": "; ".join(self.described(f) for f in v.figures), "reconcile": " | ".join(reconcile),
+                "note": self.note(v), "suspect": suspect}
+
+
+def written(violation: Violation, lang: str = "vi", number: Number = babel_number) -> dict[str, str]:
+    """The violation's sentences (WRITTEN_COLUMNS) in `lang`: what was stated and computed, the figures, how
+    to reconcile them, the note, the figures to review."""
+    return _Writer(lang, number).columns(violation)
+
+
+# --- checks: one rule applied to one set of figures ------------------------------------------
 
 
 @dataclass
@@ -321,7 +442,8 @@ class Check:
     terms: list[tuple[Fig, int]] = field(default_factory=list)  # sum/difference/equal: stated = Σ sign·term
     numerator: Fig | None = None  # product: stated = factor × numerator ÷ denominator
     denominator: Fig | None = None
-    note: str = ""
+    note: str = ""  # a TEXT key ("check_note_..."), "" for none
+    note_values: tuple[tuple[str, int], ...] = ()
 
     @property
     def figures(self) -> list[Fig]:
@@ -374,24 +496,21 @@ class Check:
         return lo, hi, point
 
     def violation(self, report: str, period: str) -> dict:
-        """The violation as a row of the result: what was stated, what the others give, how to reconcile them."""
+        """The violation as a row of the result: what was stated, what the others give, how to reconcile them
+        (its parts under "_parts", written out in Vietnamese)."""
         lo, hi, value = self.computed()
         indicator, aspect, sector, district = self.stated.key
         shown = [fig for fig in self.figures if fig.source != CheckSource.TARGET]
-        reconcile = [f"{fig.named()}: {vi_number(self.needed(fig)[2])} thay cho {fig.shown}" for fig in shown]
-        narrow = math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 0.01 * max(1.0, abs(value))
-        computed_text = vi_number(value) if narrow else f"{vi_number(value)} (khoảng {vi_number(lo)}–{vi_number(hi)})"
+        parts = Violation(self.stated, tuple(self.figures), (lo, hi, value),
+                          tuple((fig, self.needed(fig)[2]) for fig in shown), self.note, self.note_values)
         sentences = (f.sentence for f in self.figures if f.sentence and f.source == CheckSource.REPORT)
         return {
             "rule": self.rule.code, "rule_label": self.rule.label_vi,
             "source": sources_code({fig.source for fig in shown}), "report": report, "period": period,
             "indicator": indicator, "aspect": aspect, "sector": sector, "district": district,
-            "stated": self.stated.shown, "computed": computed_text,
             "difference": self.stated.value - value if math.isfinite(value) else None,
-            "figures": "; ".join(f.describe() for f in self.figures),
-            "reconcile": " | ".join(reconcile), "note": self.note,
             "sentence": " / ".join(dict.fromkeys(sentences)),
-            "_check": self,
+            **written(parts), "_parts": parts, "_check": self,
         }
 
 
@@ -408,11 +527,11 @@ class SignCheck:
     def violation(self, report: str, period: str) -> dict:
         fig = self.stated
         indicator, aspect, sector, district = fig.key
+        parts = Violation(fig, (fig,), None, note="check_note_no_percent")
         return {"rule": self.rule.code, "rule_label": self.rule.label_vi, "source": sources_code({fig.source}),
                 "report": report, "period": period, "indicator": indicator, "aspect": aspect, "sector": sector,
-                "district": district, "stated": fig.printed, "computed": fig.printed + "%", "difference": None,
-                "figures": fig.describe(), "reconcile": f"{fig.label}: ghi '{fig.printed}%'",
-                "note": "thiếu dấu %", "sentence": fig.sentence, "_check": None}
+                "district": district, "difference": None, "sentence": fig.sentence,
+                **written(parts), "_parts": parts, "_check": None}
 
 
 @dataclass
@@ -475,7 +594,8 @@ def _breakdown_check(rule: Rule, total: Fig, parts: list[Fig | None]) -> Check |
     if len(present) == len(parts):
         return Check(rule, total, "sum", [(p, 1) for p in present])
     if sum(p.lo for p in present) > total.hi:
-        return Check(rule, total, "sum", [(p, 1) for p in present], note=f"chỉ có {len(present)}/{len(parts)} phần được ghi")
+        return Check(rule, total, "sum", [(p, 1) for p in present], note="check_note_partial",
+                     note_values=(("present", len(present)), ("total", len(parts))))
     return None
 
 
@@ -534,7 +654,7 @@ def _attainment_note(fig: Fig, actual: Fig) -> str:
     indicator = fig.key[0]
     if (fig.source == CheckSource.REPORT and actual.printed and fig.value == actual.value
             and INDICATORS_BY_CODE[indicator].unit == "%"):
-        return "mức đạt ghi trùng với chính tỷ lệ thực hiện: có thể đã ghi tỷ lệ thay cho mức đạt"
+        return "check_note_rate_as_attainment"
     return ""
 
 
@@ -622,10 +742,9 @@ def _suspects(rows: list[dict], checks: list[Check]) -> None:
     for row in rows:
         check = row["_check"]
         options = sorted((best[id(f)] for f in check.figures if id(f) in best),
-                         key=lambda t: (-t[0], t[1].source != CheckSource.REPORT)) if check else []
-        row["suspect"] = "; ".join(
-            f"{fig.named()} {fig.shown} → {vi_number(point)} (khớp {fixed} vi phạm, không làm sai quy tắc khác)"
-            for fixed, fig, point in options[:2])
+                         key=lambda option: (-option[0], option[1].source != CheckSource.REPORT)) if check else []
+        row["_parts"] = replace(row["_parts"], suspects=tuple((fig, point, fixed) for fixed, fig, point in options[:2]))
+        row["suspect"] = written(row["_parts"])["suspect"]
 
 
 def _with_attainment(data: dict[Key, Fig], targets: dict[Key, Fig]) -> dict[Key, Fig]:
@@ -641,22 +760,27 @@ def _with_attainment(data: dict[Key, Fig], targets: dict[Key, Fig]) -> dict[Key,
 def figures_for(engine: Engine, report: str | None = None, period: str | None = None) -> Figures | None:
     """The figures to check: the report's (its own period) or the data's at `period` (default: the latest).
 
+    A report is compared with the data of its own province (report_province(): on a national database,
+    Lai Châu's report with Lai Châu, not with the country); the data's own checks cover the whole database.
     None when there is no period to check; ValueError for an unknown report.
     """
     stated: dict[Key, Fig] = {}
     repeats: list[list[Fig]] = []
+    province = None
     if report:
         stated, repeats, period = report_figures(engine, report)
         if not stated:
             raise ValueError(f"Không có báo cáo '{report}'. Chọn: {', '.join(published_reports(engine))}")
+        province = report_province(engine, report)
     period = period or next(iter(available_periods(engine)), None)
     if not period:
         return None
-    data, previous = data_figures(engine, period)
-    targets = target_figures(engine, Period.parse(period).year)
+    data, previous = data_figures(engine, period, province)
+    targets = target_figures(engine, Period.parse(period).year, province)
     _with_attainment(data, targets)
     source = CheckSource.REPORT if report else CheckSource.DATA
-    return Figures(source, period, stated if report else data, data, previous, targets, repeats, district_choices(engine))
+    return Figures(source, period, stated if report else data, data, previous, targets, repeats,
+                   district_choices(engine, province))
 
 
 def run_rules(engine: Engine, report: str | None = None, period: str | None = None,
@@ -690,7 +814,9 @@ def check(engine: Engine, report: str | None = None, period: str | None = None,
         return pd.DataFrame(columns=[*VIOLATION_COLUMNS, "suspect"])
     rows = [c.violation(report or "", figs.period) for c in found if not c.holds()]
     _suspects(rows, [c for c in found if isinstance(c, Check)])
-    return pd.DataFrame(rows, columns=[*VIOLATION_COLUMNS, "suspect", "_check"]).drop(columns="_check")
+    frame = pd.DataFrame(rows, columns=[*VIOLATION_COLUMNS, "suspect"])
+    frame.attrs[VIOLATION_PARTS] = dict(zip(frame.index, (row["_parts"] for row in rows), strict=True))
+    return frame
 
 
 def published_reports(engine: Engine) -> list[str]:

@@ -44,6 +44,35 @@ TEXT: dict[str, tuple[str, str]] = {
     "checks_download": ("Tải về (CSV)", "Download (CSV)"),
     "checks_col_code": ("Mã", "Code"),
     "checks_col_rule": ("Quy tắc", "Rule"),
+    # a violation written out (hxcore.engine.checks.written): a figure's name, how to reconcile, what to review
+    "check_fig_share": ("{figure} (tỷ lệ trong tổng)", "{figure} (share of the total)"),
+    "check_fig_attainment": ("{figure} (mức đạt chỉ tiêu)", "{figure} (attainment of the target)"),
+    "check_fig_change": ("{figure} (tăng/giảm)", "{figure} (change)"),
+    "check_fig_target": ("{figure} (chỉ tiêu)", "{figure} (target)"),
+    "check_fig_previous": ("{figure} (cuối năm trước)", "{figure} (previous year-end)"),
+    "check_fig_sector": ("{figure}, {sector}", "{figure}, {sector}"),
+    "check_fig_district": ("{figure}, huyện {district}", "{figure}, district {district}"),
+    "check_computed_range": ("{value} (khoảng {low}–{high})", "{value} (range {low}–{high})"),
+    "check_reconcile": ("{figure}: {needed} thay cho {shown}", "{figure}: {needed} instead of {shown}"),
+    "check_reconcile_percent": ("{figure}: ghi '{printed}%'", "{figure}: write '{printed}%'"),
+    "check_suspect": ("{figure} {shown} → {value} (khớp {n} vi phạm, không làm sai quy tắc khác)",
+                      "{figure} {shown} → {value} (resolves {n} violations, breaks no other rule)"),
+    "check_suspect_one": ("{figure} {shown} → {value} (khớp {n} vi phạm, không làm sai quy tắc khác)",
+                          "{figure} {shown} → {value} (resolves {n} violation, breaks no other rule)"),
+    "check_note_partial": ("chỉ có {present}/{total} phần được ghi", "only {present} of {total} parts are printed"),
+    "check_note_rate_as_attainment": ("mức đạt ghi trùng với chính tỷ lệ thực hiện: có thể đã ghi tỷ lệ thay cho mức đạt",
+                                      "the attainment printed equals the rate itself: the rate may have been printed "
+                                      "in place of the attainment"),
+    "check_note_no_percent": ("thiếu dấu %", "the % sign is missing"),
+    # the words a report prints around a figure ("hơn 900", "22,695 tỷ"), as a figure is read in English
+    "check_word_more_than": ("hơn", "more than"),
+    "check_word_over": ("trên", "over"),
+    "check_word_under": ("dưới", "under"),
+    "check_word_less_than": ("chưa đến", "less than"),
+    "check_word_about": ("khoảng", "about"),
+    "check_word_billion": ("tỷ", "billion"),
+    "check_word_million": ("triệu", "million"),
+    "check_word_thousand": ("nghìn", "thousand"),
     "page_import": ("Nhập dữ liệu", "Import data"),
     # report
     "report_title": ("Báo cáo tình hình kinh tế tập thể", "The collective-economy report"),
@@ -500,6 +529,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "db_problem": ("Không hiển thị được số liệu: {problem} ({url}).", "No figures can be shown: {problem} ({url})."),
     "db_unreachable": ("không kết nối hoặc không đọc được cơ sở dữ liệu ({detail})",
                        "the database cannot be reached or read ({detail})"),
+    "db_upgrade_failed": ("cơ sở dữ liệu do phiên bản hx cũ hơn tạo ra và không nâng cấp được lên cấu trúc của phiên "
+                          "bản này ({detail}); cơ sở dữ liệu không bị thay đổi",
+                          "the database was made by an earlier hx and could not be upgraded to this version's "
+                          "structure ({detail}); it was left unchanged"),
     "db_problem_empty": ("Cơ sở dữ liệu chưa có dữ liệu đã nhập nên không mất gì. Người quản trị có thể nhập số liệu "
                          "(`python -m hxcore import TỆP --period KỲ --user TÊN`), tạo dữ liệu minh họa "
                          "(`python -m hxcore build-demo`) hoặc chọn cơ sở dữ liệu khác (`HX_DATABASE_URL`).",
