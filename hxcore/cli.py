@@ -2,6 +2,13 @@
 
 Each command parses its arguments, calls the library once and prints; errors are one line
 naming the valid choices, with exit status 2.
+
+The commands are declared in one table (COMMANDS: name, help, options, handler). The parser and
+main need only the model and db layers; each handler imports the engine, present and io modules
+of its own command when it runs, so that `indicators` does not load what `handout` (Altair),
+`import` (openpyxl), `bench` (pandera) or `report` (python-docx) need. pandas and SQLAlchemy stay
+at the top: nearly every command needs them, and the layer rule (tests/test_layers.py) lets this
+file defer hxcore's own modules only.
 """
 
 from __future__ import annotations
@@ -11,26 +18,16 @@ import getpass
 import os
 import re
 import sys
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from hxcore.bench import run_from_cli
 from hxcore.db.health import database_problem, import_count, latest_backup, shown_url
 from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
-from hxcore.engine import checks as validation
-from hxcore.engine import meeting
-from hxcore.engine.attainment import target_table
-from hxcore.engine.compute import available_periods, district_choices, evaluate, resolve_communes, resolve_districts
-from hxcore.engine.lists import LISTS
-from hxcore.engine.report_data import gather
-from hxcore.engine.targets import resolutions
-from hxcore.io import auth, importer
-from hxcore.io.demo import DatabaseHoldsImports, build_demo
-from hxcore.io.importer.preview import preview as preview_changes
-from hxcore.io.national import build_national
 from hxcore.model.areas import after_reform
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
 from hxcore.model.filters import BREAKDOWNS, Filter, FilterError, resolve_sectors
@@ -38,7 +35,6 @@ from hxcore.model.labels import label
 from hxcore.model.periods import Comparison, Period, PeriodError
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import t
-from hxcore.present import export, fmt, frames, handout, import_preview, report, report_docx, slides_pptx
 
 CSV_COLUMNS = ["indicator", "period", "as_of", "district", "commune", "commune_name", "sector",
                "value", "unit", "numerator", "denominator",
@@ -46,6 +42,9 @@ CSV_COLUMNS = ["indicator", "period", "as_of", "district", "commune", "commune_n
 
 
 def _filter(engine, args) -> Filter:
+    from hxcore.engine.compute import available_periods, resolve_communes, resolve_districts
+    from hxcore.present import frames
+
     period = Period.parse(args.period).code
     periods = available_periods(engine)
     if period not in periods:  # figures of a period without data would all print as "–"
@@ -67,6 +66,8 @@ def _filter(engine, args) -> Filter:
 
 
 def _print_table(frame: pd.DataFrame, columns: list[str], decimals_of) -> None:
+    from hxcore.present import fmt
+
     shown = frame[columns].copy()
     if "status" in shown:
         shown["status"] = shown["status"].fillna("")
@@ -84,6 +85,9 @@ def _decimals(row) -> int:
 
 
 def cmd_indicators(args) -> int:
+    from hxcore.engine.compute import evaluate
+    from hxcore.present import export
+
     engine = make_engine(args.db)
     flt = _filter(engine, args)
     frame = evaluate(engine, flt, args.indicator or None, by=args.by)
@@ -97,6 +101,9 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_targets(args) -> int:
+    from hxcore.engine.attainment import target_table
+    from hxcore.engine.targets import resolutions
+    from hxcore.present import export, fmt
 
     engine = make_engine(args.db)
     flt = _filter(engine, args)
@@ -145,11 +152,16 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    from hxcore.bench import run_from_cli  # pandera and DuckDB, through the demo builder and the contenders
+
     return run_from_cli(args)
 
 
 def cmd_build_demo(args) -> int:
     """Build the demo database: never over imported data unless --force, all or nothing even if killed."""
+    from hxcore.io.demo import DatabaseHoldsImports, build_demo
+    from hxcore.io.national import build_national
+
     url = database_url(args.db)
     if url.startswith("sqlite:///"):
         DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +187,10 @@ LIST_SHEETS = {"coops": "list_coops", "groups": "list_groups", "projects": "proj
 
 def cmd_list(args) -> int:
     """A unit-level list exactly as the data page downloads it: the same rows, columns and cells."""
+    from hxcore.engine.compute import district_choices
+    from hxcore.engine.lists import LISTS
+    from hxcore.present import export, frames
+
     engine = make_engine(args.db)
     flt = _filter(engine, args)
     rows, _dates = frames.unit_rows(frames.list_labels(LISTS[args.kind](engine, flt), args.kind, "vi"), args.kind, "vi")
@@ -194,16 +210,24 @@ def cmd_list(args) -> int:
     return 0
 
 
-REPORT_FORMATS = {"docx": report_docx.write, "md": lambda r: report.to_markdown(r).encode(),
-                  "txt": lambda r: report.to_text(r).encode()}
+REPORT_FORMATS = ("docx", "md", "txt")
 
 
 def cmd_report(args) -> int:
     """The half-year report (§I, §II and the annex by district) as a Word draft, or its text."""
+    from hxcore.engine.compute import district_choices
+    from hxcore.engine.report_data import gather
+    from hxcore.present import export, report
+
     engine = make_engine(args.db)
     flt = _filter(engine, args)
     built = report.build(gather(engine, flt))
-    data = REPORT_FORMATS[args.format](built)
+    if args.format == "docx":
+        from hxcore.present import report_docx  # python-docx: only for the Word draft
+
+        data = report_docx.write(built)
+    else:
+        data = (report.to_markdown(built) if args.format == "md" else report.to_text(built)).encode()
     if args.output == "-":
         sys.stdout.buffer.write(data)
         return 0
@@ -214,14 +238,31 @@ def cmd_report(args) -> int:
     return 0
 
 
-MEETING_FILES = {"slides": (slides_pptx.write, "trinh-chieu", "pptx"), "handout": (handout.write, "tai-lieu", "pdf")}
+MEETING_FILES = {"slides": ("trinh-chieu", "pptx"), "handout": ("tai-lieu", "pdf")}  # topic of the file name, extension
 
 
-def cmd_meeting_file(args) -> int:
-    """The meeting's slides (.pptx) or A4 handout (.pdf) for a period and filter."""
+def cmd_slides(args) -> int:
+    """The meeting's slides (.pptx) for a period and filter."""
+    from hxcore.present import slides_pptx  # python-pptx, Altair and vl-convert for the charts
+
+    return _meeting_file(args, slides_pptx.write)
+
+
+def cmd_handout(args) -> int:
+    """The meeting's A4 handout (.pdf) for a period and filter."""
+    from hxcore.present import handout  # fpdf2, Altair and vl-convert for the charts
+
+    return _meeting_file(args, handout.write)
+
+
+def _meeting_file(args, write: Callable) -> int:
+    from hxcore.engine import meeting
+    from hxcore.engine.compute import district_choices
+    from hxcore.present import export, fmt
+
     engine = make_engine(args.db)
     flt = _filter(engine, args)
-    write, topic, ext = MEETING_FILES[args.command]
+    topic, ext = MEETING_FILES[args.command]
     data = write(meeting.gather(engine, flt))
     output = Path(args.output or export.file_name(topic, flt, dict(district_choices(engine)), ext))
     output.write_bytes(data)
@@ -233,6 +274,9 @@ def cmd_import(args) -> int:
     """Validate a file (--dry-run) or import it in one transaction as a signed-in editor.
 
     The file is checked once: the commit reuses this dry run while the database has not changed."""
+    from hxcore.io import auth, importer
+    from hxcore.io.importer.preview import preview as preview_changes
+    from hxcore.present import import_preview
 
     path = Path(args.file)
     if not path.is_file():
@@ -277,6 +321,8 @@ def cmd_import(args) -> int:
 
 def cmd_check(args) -> int:
     """Run the declared validation rules on a published report (and the data) or on the data alone."""
+    from hxcore.engine import checks as validation
+    from hxcore.present import fmt
 
     engine = make_engine(args.db)
     try:
@@ -309,6 +355,7 @@ def cmd_check(args) -> int:
 
 def cmd_add_user(args) -> int:
     """Add or replace an editor in .streamlit/secrets.toml (bcrypt hash; the password is asked twice)."""
+    from hxcore.io import auth
 
     password = os.environ.get("HX_PASSWORD")
     if not password:
@@ -323,6 +370,143 @@ def cmd_add_user(args) -> int:
         return 2
     print(f"Đã lưu người dùng '{args.name.strip().lower()}' ({args.role}) vào {path}")
     return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The options of each command, then the table of commands
+
+
+PERIOD_HELP = "2023, 2023-H1, 2023-H2, 2023-Q1..Q4"
+DISTRICT_HELP = "mã GSO, slug (tam-duong) hoặc tên"
+SECTOR_HELP = "mã lĩnh vực, ví dụ agriculture"
+
+
+def _filter_options(sub) -> None:
+    sub.add_argument("--period", required=True, help=PERIOD_HELP)
+    sub.add_argument("--district", action="append", default=[], help=DISTRICT_HELP)
+    sub.add_argument("--sector", action="append", default=[], help=SECTOR_HELP)
+    sub.add_argument("--compare", default=Comparison.PREVIOUS_YEAR_END.value,
+                     choices=[c.value for c in Comparison])
+    sub.add_argument("--format", default="table", choices=["table", "csv"])
+
+
+def _indicators_options(sub) -> None:
+    _filter_options(sub)
+    sub.add_argument("--by", choices=list(BREAKDOWNS),
+                     help="commune: xã/phường đang có hiệu lực cuối kỳ; commune_2025, former_district: "
+                          "xã mới và huyện cũ, so sánh được qua mốc 1/7/2025")
+    sub.add_argument("--area", action="append", default=[],
+                     help="xã/phường (mã GSO, slug hoặc tên) có hiệu lực cuối kỳ")
+    sub.add_argument("--indicator", action="append", default=[], help="mã chỉ tiêu (lặp lại được)")
+
+
+def _targets_options(sub) -> None:
+    _filter_options(sub)
+    sub.add_argument("--resolution", help="ví dụ 58/NQ-BCH")
+
+
+def _no_options(sub) -> None:
+    pass
+
+
+def _bench_options(sub) -> None:
+    sub.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau")
+    sub.add_argument("--period", default="2023-H1")
+    sub.add_argument("--repeat", type=int, default=7)
+    sub.add_argument("--coops", type=int, default=30_000, help="với --scale national: số HTX")
+    sub.add_argument("--groups", type=int, default=65_000, help="với --scale national: số THT")
+
+
+def _build_demo_options(sub) -> None:
+    sub.add_argument("--seed", type=int, default=42)
+    sub.add_argument("--force", action="store_true",
+                     help="ghi đè cả cơ sở dữ liệu đang chứa dữ liệu đã nhập (SQLite: bản cũ sao lưu vào backups/)")
+    sub.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau",
+                     help="lai-chau: dữ liệu demo của báo cáo; national: toàn quốc tổng hợp (~95.000 tổ chức)")
+
+
+def _list_options(sub) -> None:
+    sub.add_argument("--kind", required=True, choices=list(LIST_SHEETS))
+    sub.add_argument("--period", required=True, help=PERIOD_HELP)
+    sub.add_argument("--district", "--area", dest="district", action="append", default=[], help=DISTRICT_HELP)
+    sub.add_argument("--sector", action="append", default=[], help=SECTOR_HELP)
+    sub.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    sub.add_argument("--sep", default=",", choices=[",", ";"], help="dấu phân cách CSV (';': số thập phân ',')")
+    sub.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: tên tệp như trang Dữ liệu)")
+
+
+def _report_options(sub) -> None:
+    sub.add_argument("--period", required=True, help=PERIOD_HELP)
+    sub.add_argument("--district", "--area", dest="district", action="append", default=[], help=DISTRICT_HELP)
+    sub.add_argument("--format", default="docx", choices=list(REPORT_FORMATS))
+    sub.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: hx_bao-cao_<nơi>_<kỳ>.docx)")
+
+
+def _meeting_file_options(sub, name: str) -> None:
+    topic, ext = MEETING_FILES[name]
+    sub.add_argument("--period", required=True, help=PERIOD_HELP)
+    sub.add_argument("--district", "--area", dest="district", action="append", default=[], help=DISTRICT_HELP)
+    sub.add_argument("--sector", action="append", default=[], help=SECTOR_HELP)
+    sub.add_argument("--output", help=f"tệp ghi ra (mặc định: hx_{topic}_<nơi>_<kỳ>.{ext})")
+
+
+def _import_options(sub) -> None:
+    sub.add_argument("file")
+    sub.add_argument("--period", required=True, help="kỳ báo cáo của số liệu, ví dụ 2023-H1")
+    sub.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    sub.add_argument("--user", help="tên đăng nhập biên tập viên (mật khẩu hỏi khi chạy hoặc HX_PASSWORD)")
+    sub.add_argument("--report", help="ghi danh sách lỗi ra tệp CSV")
+    sub.add_argument("--profile", help="tên cách ghép cột đã lưu trên trang Nhập dữ liệu (cột thiếu được báo theo tên)")
+
+
+def _check_options(sub) -> None:
+    sub.add_argument("--report", help="mã báo cáo trong published_figures, ví dụ BC-BCH-2023-H1")
+    sub.add_argument("--data", action="store_true", help="kiểm tra cả dữ liệu")
+    sub.add_argument("--period", help="kỳ của dữ liệu (mặc định: kỳ mới nhất)")
+    sub.add_argument("--format", default="table", choices=["table", "csv"])
+    sub.add_argument("--strict", action="store_true", help="thoát với mã 1 nếu có vi phạm")
+
+
+def _add_user_options(sub) -> None:
+    sub.add_argument("name")
+    sub.add_argument("--role", default="editor", choices=["editor", "viewer"])
+    sub.add_argument("--full-name")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand as `--help` shows it and as main runs it."""
+
+    name: str
+    help: str  # its line in `python -m hxcore --help`
+    options: Callable[[argparse.ArgumentParser], None]  # adds the command's arguments to its parser
+    run: Callable[[argparse.Namespace], int]  # the handler: imports its command's modules, returns the exit status
+    reads_data: bool = False  # refuses an empty or half-built database before the handler runs
+    defaults: dict = field(default_factory=dict)  # what _filter reads that the command has no option for
+
+
+COMPARE_DEFAULT = {"compare": Comparison.PREVIOUS_YEAR_END.value}
+
+COMMANDS = (  # in the order of `python -m hxcore --help`
+    Command("indicators", "bảng chỉ tiêu cho một kỳ", _indicators_options, cmd_indicators, reads_data=True),
+    Command("targets", "chỉ tiêu nghị quyết và mức đạt", _targets_options, cmd_targets, reads_data=True),
+    Command("catalog", "danh mục chỉ tiêu (Markdown)", _no_options, cmd_catalog),
+    Command("bench", "đo tốc độ truy vấn (benchmark)", _bench_options, cmd_bench),
+    Command("build-demo", "tạo lại cơ sở dữ liệu demo", _build_demo_options, cmd_build_demo),
+    Command("list", "danh sách đơn vị (HTX, THT, dự án, lớp tập huấn, khoản vay) ra CSV/XLSX", _list_options, cmd_list,
+            reads_data=True, defaults=COMPARE_DEFAULT),
+    Command("report", "báo cáo tình hình KTTT (DOCX theo Nghị định 30/2020/NĐ-CP)", _report_options, cmd_report,
+            reads_data=True, defaults={"sector": [], **COMPARE_DEFAULT}),
+    Command("slides", "bản trình chiếu PowerPoint 16:9 (mỗi chỉ tiêu một trang)",
+            partial(_meeting_file_options, name="slides"), cmd_slides, reads_data=True, defaults=COMPARE_DEFAULT),
+    Command("handout", "tài liệu phát tay PDF khổ A4 (số liệu chính, chỉ tiêu, biểu đồ)",
+            partial(_meeting_file_options, name="handout"), cmd_handout, reads_data=True, defaults=COMPARE_DEFAULT),
+    Command("import", "nhập tệp Excel/CSV (kiểm tra trước, ghi tất cả hoặc không gì)", _import_options, cmd_import),
+    Command("check", "kiểm tra số liệu theo các quy tắc", _check_options, cmd_check, reads_data=True),
+    Command("add-user", "thêm biên tập viên vào .streamlit/secrets.toml", _add_user_options, cmd_add_user),
+)
+READS_DATA = tuple(command.name for command in COMMANDS if command.reads_data)
+OPENS_DATA = (*READS_DATA, "import")  # upgraded first when an earlier hx made the database
 
 
 class _Parser(argparse.ArgumentParser):
@@ -348,106 +532,11 @@ def parser() -> argparse.ArgumentParser:
     root = _Parser(prog="python -m hxcore", description="hx: chỉ tiêu kinh tế tập thể")
     root.add_argument("--db", help="SQLAlchemy URL (mặc định: HX_DATABASE_URL hoặc data/hx.sqlite)")
     commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    def filters(sub):
-        sub.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
-        sub.add_argument("--district", action="append", default=[], help="mã GSO, slug (tam-duong) hoặc tên")
-        sub.add_argument("--sector", action="append", default=[], help="mã lĩnh vực, ví dụ agriculture")
-        sub.add_argument("--compare", default=Comparison.PREVIOUS_YEAR_END.value,
-                         choices=[c.value for c in Comparison])
-        sub.add_argument("--format", default="table", choices=["table", "csv"])
-
-    indicators = commands.add_parser("indicators", help="bảng chỉ tiêu cho một kỳ")
-    filters(indicators)
-    indicators.add_argument("--by", choices=list(BREAKDOWNS),
-                            help="commune: xã/phường đang có hiệu lực cuối kỳ; commune_2025, former_district: "
-                                 "xã mới và huyện cũ, so sánh được qua mốc 1/7/2025")
-    indicators.add_argument("--area", action="append", default=[],
-                            help="xã/phường (mã GSO, slug hoặc tên) có hiệu lực cuối kỳ")
-    indicators.add_argument("--indicator", action="append", default=[], help="mã chỉ tiêu (lặp lại được)")
-    indicators.set_defaults(run=cmd_indicators)
-
-    targets = commands.add_parser("targets", help="chỉ tiêu nghị quyết và mức đạt")
-    filters(targets)
-    targets.add_argument("--resolution", help="ví dụ 58/NQ-BCH")
-    targets.set_defaults(run=cmd_targets)
-
-    catalog = commands.add_parser("catalog", help="danh mục chỉ tiêu (Markdown)")
-    catalog.set_defaults(run=cmd_catalog)
-
-    bench = commands.add_parser("bench", help="đo tốc độ truy vấn (benchmark)")
-    bench.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau")
-    bench.add_argument("--period", default="2023-H1")
-    bench.add_argument("--repeat", type=int, default=7)
-    bench.add_argument("--coops", type=int, default=30_000, help="với --scale national: số HTX")
-    bench.add_argument("--groups", type=int, default=65_000, help="với --scale national: số THT")
-    bench.set_defaults(run=cmd_bench)
-
-    demo = commands.add_parser("build-demo", help="tạo lại cơ sở dữ liệu demo")
-    demo.add_argument("--seed", type=int, default=42)
-    demo.add_argument("--force", action="store_true",
-                      help="ghi đè cả cơ sở dữ liệu đang chứa dữ liệu đã nhập (SQLite: bản cũ sao lưu vào backups/)")
-    demo.add_argument("--scale", choices=["lai-chau", "national"], default="lai-chau",
-                      help="lai-chau: dữ liệu demo của báo cáo; national: toàn quốc tổng hợp (~95.000 tổ chức)")
-    demo.set_defaults(run=cmd_build_demo)
-
-    unit_list = commands.add_parser("list", help="danh sách đơn vị (HTX, THT, dự án, lớp tập huấn, khoản vay) ra CSV/XLSX")
-    unit_list.add_argument("--kind", required=True, choices=list(LIST_SHEETS))
-    unit_list.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
-    unit_list.add_argument("--district", "--area", dest="district", action="append", default=[],
-                           help="mã GSO, slug (tam-duong) hoặc tên")
-    unit_list.add_argument("--sector", action="append", default=[], help="mã lĩnh vực, ví dụ agriculture")
-    unit_list.add_argument("--format", default="csv", choices=["csv", "xlsx"])
-    unit_list.add_argument("--sep", default=",", choices=[",", ";"], help="dấu phân cách CSV (';': số thập phân ',')")
-    unit_list.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: tên tệp như trang Dữ liệu)")
-    unit_list.set_defaults(run=cmd_list, compare=Comparison.PREVIOUS_YEAR_END.value)
-
-    rep = commands.add_parser("report", help="báo cáo tình hình KTTT (DOCX theo Nghị định 30/2020/NĐ-CP)")
-    rep.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
-    rep.add_argument("--district", "--area", dest="district", action="append", default=[],
-                     help="mã GSO, slug (tam-duong) hoặc tên")
-    rep.add_argument("--format", default="docx", choices=list(REPORT_FORMATS))
-    rep.add_argument("--output", help="tệp ghi ra ('-': ra màn hình; mặc định: hx_bao-cao_<nơi>_<kỳ>.docx)")
-    rep.set_defaults(run=cmd_report, sector=[], compare=Comparison.PREVIOUS_YEAR_END.value)
-
-    for name, help_text in (("slides", "bản trình chiếu PowerPoint 16:9 (mỗi chỉ tiêu một trang)"),
-                            ("handout", "tài liệu phát tay PDF khổ A4 (số liệu chính, chỉ tiêu, biểu đồ)")):
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--period", required=True, help="2023, 2023-H1, 2023-H2, 2023-Q1..Q4")
-        sub.add_argument("--district", "--area", dest="district", action="append", default=[],
-                         help="mã GSO, slug (tam-duong) hoặc tên")
-        sub.add_argument("--sector", action="append", default=[], help="mã lĩnh vực, ví dụ agriculture")
-        sub.add_argument("--output", help=f"tệp ghi ra (mặc định: hx_{MEETING_FILES[name][1]}_<nơi>_<kỳ>."
-                                          f"{MEETING_FILES[name][2]})")
-        sub.set_defaults(run=cmd_meeting_file, compare=Comparison.PREVIOUS_YEAR_END.value)
-
-    imp = commands.add_parser("import", help="nhập tệp Excel/CSV (kiểm tra trước, ghi tất cả hoặc không gì)")
-    imp.add_argument("file")
-    imp.add_argument("--period", required=True, help="kỳ báo cáo của số liệu, ví dụ 2023-H1")
-    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
-    imp.add_argument("--user", help="tên đăng nhập biên tập viên (mật khẩu hỏi khi chạy hoặc HX_PASSWORD)")
-    imp.add_argument("--report", help="ghi danh sách lỗi ra tệp CSV")
-    imp.add_argument("--profile", help="tên cách ghép cột đã lưu trên trang Nhập dữ liệu (cột thiếu được báo theo tên)")
-    imp.set_defaults(run=cmd_import)
-
-    chk = commands.add_parser("check", help="kiểm tra số liệu theo các quy tắc")
-    chk.add_argument("--report", help="mã báo cáo trong published_figures, ví dụ BC-BCH-2023-H1")
-    chk.add_argument("--data", action="store_true", help="kiểm tra cả dữ liệu")
-    chk.add_argument("--period", help="kỳ của dữ liệu (mặc định: kỳ mới nhất)")
-    chk.add_argument("--format", default="table", choices=["table", "csv"])
-    chk.add_argument("--strict", action="store_true", help="thoát với mã 1 nếu có vi phạm")
-    chk.set_defaults(run=cmd_check)
-
-    user = commands.add_parser("add-user", help="thêm biên tập viên vào .streamlit/secrets.toml")
-    user.add_argument("name")
-    user.add_argument("--role", default="editor", choices=["editor", "viewer"])
-    user.add_argument("--full-name")
-    user.set_defaults(run=cmd_add_user)
+    for command in COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help)
+        command.options(sub)
+        sub.set_defaults(run=command.run, **command.defaults)
     return root
-
-
-# commands that refuse an empty or half-built database
-READS_DATA = ("indicators", "targets", "check", "list", "report", "slides", "handout")
 
 
 def _unusable(engine) -> str | None:
@@ -470,21 +559,47 @@ def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
+def _upgraded(engine) -> str | None:
+    """A database made by an earlier hx brought to this version (hxcore.io.upgrade, with a backup
+    copy first): what was done is said on stderr; None, or why the upgrade failed (nothing changed)."""
+    from hxcore.io.upgrade import upgrade
+
+    try:
+        done = upgrade(engine)
+    except SQLAlchemyError:
+        raise  # unreachable, unreadable: main says so as for any database error
+    except Exception as error:  # noqa: BLE001 - any other failure: one line, the database as it was
+        return (f"Lỗi: cơ sở dữ liệu {shown_url(engine)} do phiên bản hx cũ hơn tạo ra và không nâng cấp được lên cấu "
+                f"trúc của phiên bản này ({error}); cơ sở dữ liệu không bị thay đổi.")
+    if done:
+        print(done, file=sys.stderr)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        unusable = _unusable(make_engine(args.db)) if args.command in READS_DATA else None
-        if unusable:
-            print(unusable, file=sys.stderr)
-            return 2
+        try:
+            if args.command in OPENS_DATA:
+                engine = make_engine(args.db)
+                problem = _upgraded(engine) or (_unusable(engine) if args.command in READS_DATA else None)
+                if problem:
+                    print(problem, file=sys.stderr)
+                    return 2
+        except ImportError as error:  # the database's driver (psycopg for a PostgreSQL URL) is not installed
+            raise SQLAlchemyError(str(error)) from error
         return args.run(args)
     except (FilterError, PeriodError) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 2
-    except (SQLAlchemyError, ImportError) as error:
+    except SQLAlchemyError as error:
         # A wrong URL, a missing driver, an unreadable or empty database: say which, in one line.
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"Lỗi: không dùng được cơ sở dữ liệu {_without_password(database_url(args.db))}: {detail}. "
               "Kiểm tra HX_DATABASE_URL/--db.", file=sys.stderr)
+        return 2
+    except ImportError as error:  # a package of this command (openpyxl for `import`, …) is missing
+        print(f"Lỗi: thiếu gói Python {error.name or error} mà lệnh {args.command} cần. Cài lại: "
+              "pip install -r requirements.txt", file=sys.stderr)
         return 2
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import old_copy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,3 +81,25 @@ def test_bad_arguments_give_one_line_and_nonzero_exit(demo_db_path, args, messag
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_of_an_earlier_hx_is_upgraded_and_answers_as_a_fresh_one(tmp_path, demo_db_path):
+    """The previous release's database (tests/data): the first command upgrades it (saying so on
+    stderr, with the backup copy), then answers exactly as the freshly built demo; the second
+    command has nothing left to upgrade."""
+    old = old_copy(tmp_path)
+    args = ("indicators", "--period", "2023-H1", "--format", "csv")
+    first, second, fresh = run(old, *args), run(old, *args), run(demo_db_path, *args)
+    assert first.returncode == 0 and "Đã nâng cấp cơ sở dữ liệu" in first.stderr and "backups" in first.stderr
+    assert second.returncode == 0 and "nâng cấp" not in second.stderr
+    assert first.stdout == second.stdout == fresh.stdout
+
+
+def test_a_failed_upgrade_says_so_and_changes_nothing(tmp_path):
+    old = old_copy(tmp_path)
+    (tmp_path / "backups").write_text("")  # a file where the backup folder goes: no copy, so no upgrade
+    before = old.read_bytes()
+    result = run(old, "indicators", "--period", "2023-H1")
+    assert result.returncode == 2 and "không nâng cấp được" in result.stderr, result.stderr
+    assert "không bị thay đổi" in result.stderr and "Traceback" not in result.stderr
+    assert old.read_bytes() == before

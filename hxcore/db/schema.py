@@ -375,6 +375,7 @@ summary_distinct = Table(
     Column("value", String(32), nullable=False),
 )
 Index("ix_summary_distinct", summary_distinct.c.measure, summary_distinct.c.as_of, summary_distinct.c.province_code)
+DERIVED_TABLES = (summary_org.name, summary_distinct.name)  # rebuilt from the data by every write
 
 
 def database_url(url: str | None = None) -> str:

@@ -50,9 +50,10 @@ from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ClauseElement
 
 from hxcore.db import schema
+from hxcore.db.backup import backup_sqlite
 from hxcore.db.health import REQUIRED_TABLES, shown_url, sqlite_path
+from hxcore.db.schema import DERIVED_TABLES
 from hxcore.engine.summary import data_changed, refresh_summaries
-from hxcore.io.importer.write import DERIVED_TABLES, backup_sqlite
 from hxcore.model.areas import NEW_UNITS_VALID_FROM, PROVINCE_CODE, REFERENCE, AreaRow, slugify
 
 ADVISORY_KEY = 0x6878757067726164  # "hxupgrad": PostgreSQL's lock serialising upgrades of one database

@@ -13,12 +13,10 @@ HX_BACKUP_KEEP, 10 by default) and those of imports killed before committing are
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from hxcore.db import schema
+from hxcore.db.backup import backup_sqlite
 from hxcore.engine.summary import data_changed, touched_by_import
 from hxcore.io.auth import Session, require_editor
 from hxcore.io.importer.lock import ImportBusy, holding, shown_time
@@ -44,7 +43,7 @@ __all__ = ["ImportBusy", "ImportRecord", "ImportRejected", "UndoRefused", "backu
 BACKUP_KEEP_VARIABLE = "HX_BACKUP_KEEP"
 BACKUP_KEEP_DEFAULT = 10
 LOG_TABLES = ("imports", "import_changes")
-DERIVED_TABLES = (schema.summary_org.name, schema.summary_distinct.name)  # rebuilt from the data by every write
+DERIVED_TABLES = schema.DERIVED_TABLES
 VERSION_KEYS = ("data_version", "summary_version", "snapshots")  # meta keys every write sets (engine.summary)
 REFERENCE_TABLES = ("areas", "area_successions", "sectors")  # what the first import into an empty database adds
 
@@ -107,19 +106,6 @@ def _ensure_reference(conn: Connection) -> list[tuple[str, dict]]:
                                                "label_en": s.label_en, "sort_order": i} for i, s in enumerate(SECTORS)])
         added += [("sectors", {"org_type": s.org_type.value, "code": s.code}) for s in SECTORS]
     return added
-
-
-def backup_sqlite(engine: Engine, stamp: str) -> str | None:
-    """A consistent copy of the SQLite file in backups/ beside it (None for other databases)."""
-    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
-        return None
-    source = Path(engine.url.database)
-    target_dir = source.parent / "backups"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{source.stem}-{stamp}.sqlite"
-    with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return str(target)
 
 
 def backup_keep() -> int:
