@@ -1,13 +1,15 @@
 """Memory of the app as a server holds it, after visiting every page again and again (issue 12, point 3):
-`python scripts/bench_memory.py [--db FILE.sqlite] [--rounds 5] [--skip PAGE] [--server]`.
+`python scripts/bench_memory.py [--db FILE.sqlite] [--rounds 5] [--skip PAGE] [--server [--navigate url|menu]]`.
 
 In each round every page a visitor can open without signing in is visited once; after each round
 the script prints the resident memory (VmRSS) of the process that runs the app, and its growth; the
 goal is growth ≤ 5% from round 4 to 5. Default: one process plays the server with one visitor
 (AppTest: the same Streamlit caches and hxcore code, no browser; measured after a garbage
 collection). `--server`: `streamlit run app.py` in its own process, and each round a new visitor
-(a new Chromium context, so a new session) opening every page by its URL and waiting until its
-script run is over (as tests/test_browser.py does). Every visit looks at the default filter. The
+(a new Chromium context) opening every page by its URL, each a new session that Streamlit keeps
+two minutes after it is left (`server.disconnectedSessionTTL`), or with `--navigate menu` opening
+the first by its URL and the others from the sidebar's menu, one session a round, as a person
+does; each page waits until its script run is over (as tests/test_browser.py does). Every visit looks at the default filter. The
 database is a copy of `--db` (default: data/hx.sqlite) in a temporary folder. Figures are printed,
 never asserted.
 """
@@ -87,7 +89,7 @@ def settle(page) -> None:
         quiet = 0 if busy else quiet + 1
 
 
-def server_rounds(url: str, rounds: int, skip: list[str]) -> None:
+def server_rounds(url: str, rounds: int, skip: list[str], navigate: str = "url") -> None:
     process, base = start_server(url)
     try:
         with sync_playwright() as playwright:
@@ -96,25 +98,30 @@ def server_rounds(url: str, rounds: int, skip: list[str]) -> None:
             print(f"server started: {sizes[0]:.0f} MB")
             for number in range(1, rounds + 1):
                 start, context = time.perf_counter(), browser.new_context(viewport={"width": 1600, "height": 1000})
-                page = context.new_page()
-                for script in (script for script in pages() if script not in skip):
-                    page.goto(f"{base}/{Path(script).stem}")
+                page, clicks = context.new_page(), 0
+                for number_in_round, script in enumerate(script for script in pages() if script not in skip):
+                    link = page.locator(f'[data-testid="stSidebar"] a[href^="{Path(script).stem}"]')  # hrefs are relative
+                    if navigate == "menu" and number_in_round and link.count():
+                        link.first.dispatch_event("click")  # the same session, as a person moving through the menu
+                        clicks += 1
+                    else:
+                        page.goto(f"{base}/{Path(script).stem}")  # a new session for every page
                     settle(page)
                     if page.locator('[data-testid="stException"]').count():
                         raise RuntimeError(f"{script}: an exception is shown")
                 context.close()
                 sizes.append(resident_mb(process.pid))
-                report(number, sizes, start)
+                report(number, sizes, start, f", {clicks} pages opened from the menu" if navigate == "menu" else "")
             browser.close()
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def report(number: int, sizes: list[float], start: float) -> None:
+def report(number: int, sizes: list[float], start: float, extra: str = "") -> None:
     growth = (sizes[-1] - sizes[-2]) / sizes[-2] * 100
     print(f"round {number}: {sizes[-1]:.0f} MB ({sizes[-1] - sizes[-2]:+.0f} MB, {growth:+.1f}%), "
-          f"{time.perf_counter() - start:.1f} s", flush=True)
+          f"{time.perf_counter() - start:.1f} s{extra}", flush=True)
 
 
 def main() -> None:
@@ -123,6 +130,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip", action="append", default=[], help="a page to leave out, e.g. pages/bao_cao.py")
     parser.add_argument("--server", action="store_true", help="measure a `streamlit run` server visited by Chromium")
+    parser.add_argument("--navigate", choices=["url", "menu"], default="url",
+                        help="--server: open every page by its URL (a new session each, kept 2 minutes after it "
+                             "is left) or, after the first, by the sidebar's menu (one session a round)")
     args = parser.parse_args()
     logger.set_log_level("error")
     with tempfile.TemporaryDirectory() as folder:
@@ -131,7 +141,7 @@ def main() -> None:
         os.environ["HX_DATABASE_URL"] = f"sqlite:///{copy}"
         print(f"{args.db.name}: {len(set(pages()) - set(args.skip))} pages a round")
         if args.server:
-            server_rounds(os.environ["HX_DATABASE_URL"], args.rounds, args.skip)
+            server_rounds(os.environ["HX_DATABASE_URL"], args.rounds, args.skip, args.navigate)
             return
         gc.collect()
         print(f"{resident_mb():.0f} MB before the app")

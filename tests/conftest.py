@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from hxcore.db.schema import create_schema, make_engine  # noqa: E402
 from hxcore.io.demo import build_demo  # noqa: E402
+from hxcore.io.national import build_national  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +50,16 @@ def db(request, engine):
     postgres = make_engine(POSTGRES_URL)
     build_demo(postgres, force=True)  # the test database is disposable, even after an import test wrote to it
     return postgres
+
+
+@pytest.fixture(scope="session")
+def national(tmp_path_factory):
+    """A small national database (63 provinces, 2.500 HTX, 5.000 THT; Lai Châu is the demo
+    unchanged), built once (~15 s) and read-only by convention, like `engine`."""
+    path = tmp_path_factory.mktemp("national") / "hx.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    build_national(engine, coops=2_500, groups=5_000, progress=lambda _m: None)
+    return engine
 
 
 @pytest.fixture

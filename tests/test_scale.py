@@ -15,17 +15,8 @@ from hxcore.db import schema
 from hxcore.db.schema import make_engine
 from hxcore.engine import summary
 from hxcore.engine.compute import evaluate
-from hxcore.io.national import build_national
 from hxcore.model.filters import Filter
 from hxcore.model.texts import t
-
-
-@pytest.fixture(scope="module")
-def national(tmp_path_factory):
-    path = tmp_path_factory.mktemp("national") / "hx.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    build_national(engine, coops=2_500, groups=5_000, progress=lambda _m: None)
-    return engine
 
 
 def _independent(engine, flt: Filter) -> dict[str, float]:

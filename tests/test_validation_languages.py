@@ -19,10 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from hxcore.db import schema
-from hxcore.db.schema import make_engine
 from hxcore.engine import checks as validation
 from hxcore.engine.checks import FORMS, WRITTEN_COLUMNS, CheckSource, Fig, Figures, babel_number, written
-from hxcore.io.national import build_national
 from hxcore.present.violations import display_frame, number, written_frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,15 +172,6 @@ def test_checks_page_writes_the_violations_in_english(demo_db_path, monkeypatch)
 
 
 # --- a report against its own province --------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def national(tmp_path_factory):
-    """A small national database (63 provinces; Lai Châu is the demo unchanged): ~15 s to build."""
-    path = tmp_path_factory.mktemp("national-checks") / "hx.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    build_national(engine, coops=2_500, groups=5_000, progress=lambda _m: None)
-    return engine
-
 
 def test_a_report_s_province(engine, national):
     assert validation.report_province(national, REPORT) == "12"  # names no district: the alliance's own province
