@@ -15,6 +15,7 @@ from hxcore.present import attention as shown
 from hxcore.present import fmt
 
 SLIDE_LINES = 3  # lines of each list a slide has room for at 1024×768
+PAGE_LINES = 20  # linked lines of each list on the page, the areas with most first
 
 
 @st.cache_data(show_spinner=False, max_entries=50)
@@ -42,8 +43,10 @@ def page(engine, view: View) -> None:
     for section in shown.sections(found, view.flt, lang):
         st.subheader(f"{section.title} ({fmt.number(len(section.table), 0, lang)})")
         st.caption(section.rule)
-        for line in section.lines:
+        for line in section.lines[:PAGE_LINES]:
             link(line)
+        if len(section.lines) > PAGE_LINES:  # a country has hundreds of districts: the rest are in the table
+            st.caption(t("attention_more", lang, n=fmt.number(len(section.lines) - PAGE_LINES, 0, lang)))
         if not section.table.empty:
             with st.expander(t("attention_rows", lang, n=fmt.number(len(section.table), 0, lang))):
                 table(section.table, lang)

@@ -247,14 +247,23 @@ def list_length(engine, name: str, flt: Filter) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=50)
-def _report(_engine, version: str, flt: Filter) -> tuple[Report, bytes]:
-    built = build(gather(_engine, flt))
-    return built, report_docx.write(built)
+def _report(_engine, version: str, flt: Filter) -> Report:
+    return build(gather(_engine, flt))
 
 
-def report(engine, flt: Filter) -> tuple[Report, bytes]:
-    """The report for the filter (present.report.build over engine.report_data.gather) and its .docx bytes."""
+def report(engine, flt: Filter) -> Report:
+    """The report for the filter (present.report.build over engine.report_data.gather)."""
     return _report(engine, version(engine), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _report_document(_engine, version: str, flt: Filter) -> bytes:
+    return report_docx.write(_report(_engine, version, flt))
+
+
+def report_document(engine, flt: Filter) -> bytes:
+    """The report's .docx bytes, written when asked for (a country's annex table takes seconds)."""
+    return _report_document(engine, version(engine), flt)
 
 
 # ---------------------------------------------------------------------------------------------

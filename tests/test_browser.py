@@ -123,6 +123,20 @@ def test_shared_url_and_reset(browser, server, engine):
     context.close()
 
 
+def test_the_word_report_is_written_when_its_button_is_clicked(browser, server):
+    """The report page draws its preview; the .docx is written on the click (a deferred download)."""
+    from docx import Document
+
+    context, page = open_page(browser, f"{server}/bao_cao?period=2023-H1")
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Tải báo cáo (Word)").first.click()
+    download = info.value
+    assert download.suggested_filename.startswith("hx_bao-cao_") and download.suggested_filename.endswith(".docx")
+    text = "\n".join(p.text for p in Document(download.path()).paragraphs)
+    assert "Đến 30/6/2023, toàn tỉnh có 278 tổ hợp tác" in text and "416 HTX" in text
+    context.close()
+
+
 def test_csv_download_bytes(browser, server, engine):
     from hxcore.db.schema import data_version
 

@@ -189,6 +189,14 @@ def test_a_report_is_checked_against_its_province_on_a_national_database(engine,
     assert len(figs.districts) == 8 and figs.data[("coops_total", "value", None, None)].value == 416
 
 
+def test_a_province_s_report_is_flagged_from_that_province_s_figures(engine, national):
+    """The report of Lai Châu drawn from a national database marks the same figures as the demo's:
+    its totals are checked as Lai Châu's totals, not the country's."""
+    for period in ("2023-H1", "2026-H1"):
+        assert (validation.failing_figures(national, period, province="12")
+                == validation.failing_figures(engine, period)), period
+
+
 def test_data_checks_still_cover_the_whole_database(national):
     figs = validation.figures_for(national, period="2023-H1")
     assert len(figs.districts) > 700

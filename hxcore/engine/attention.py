@@ -198,8 +198,7 @@ def stopped_coops(engine: Engine, flt: Filter) -> pd.DataFrame:
     """Cooperatives stopped at the period's end and at the end of each of the STOPPED_MIN_PERIODS − 1
     periods of the same kind before it. `periods_stopped` counts the run, `stopped_since` is its
     first period; `at_least` when the run reaches the oldest data (or STOPPED_LOOKBACK periods)."""
-    coops = organisation_list(engine, flt, "coop")
-    coops = coops[coops["status"] == Status.STOPPED]
+    coops = organisation_list(engine, flt, "coop", status=Status.STOPPED)
     if coops.empty:
         return pd.DataFrame(columns=STOPPED_COLUMNS)
     periods = [flt.parsed_period]

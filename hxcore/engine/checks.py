@@ -757,16 +757,17 @@ def _with_attainment(data: dict[Key, Fig], targets: dict[Key, Fig]) -> dict[Key,
     return data
 
 
-def figures_for(engine: Engine, report: str | None = None, period: str | None = None) -> Figures | None:
+def figures_for(engine: Engine, report: str | None = None, period: str | None = None,
+                province: str | None = None) -> Figures | None:
     """The figures to check: the report's (its own period) or the data's at `period` (default: the latest).
 
     A report is compared with the data of its own province (report_province(): on a national database,
-    Lai Châu's report with Lai Châu, not with the country); the data's own checks cover the whole database.
+    Lai Châu's report with Lai Châu, not with the country); the data's own checks cover the whole database,
+    or `province` when given (a province's report is flagged from that province's figures).
     None when there is no period to check; ValueError for an unknown report.
     """
     stated: dict[Key, Fig] = {}
     repeats: list[list[Fig]] = []
-    province = None
     if report:
         stated, repeats, period = report_figures(engine, report)
         if not stated:
@@ -784,18 +785,19 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
 
 
 def run_rules(engine: Engine, report: str | None = None, period: str | None = None,
-              rules: tuple[Rule, ...] = RULES) -> tuple[Figures | None, list[AnyCheck]]:
+              rules: tuple[Rule, ...] = RULES, province: str | None = None) -> tuple[Figures | None, list[AnyCheck]]:
     """The figures checked and every check the rules make of them (held or not)."""
-    figs = figures_for(engine, report, period)
+    figs = figures_for(engine, report, period, province)
     if figs is None:
         return None, []
     return figs, [c for rule in rules if figs.source in rule.sources for c in FORMS[rule.form](rule, figs)]
 
 
-def failing_figures(engine: Engine, period: str) -> dict[Key, tuple[str, ...]]:
-    """The data's figures at `period` that take part in a violated rule, each with those rules' labels
-    (every figure of a violated check, not only the one it states: any of them may be the wrong one)."""
-    _, found = run_rules(engine, period=period)
+def failing_figures(engine: Engine, period: str, province: str | None = None) -> dict[Key, tuple[str, ...]]:
+    """The data's figures at `period` (of one province, or the whole database) that take part in a
+    violated rule, each with those rules' labels (every figure of a violated check, not only the one it
+    states: any of them may be the wrong one)."""
+    _, found = run_rules(engine, period=period, province=province)
     out: dict[Key, tuple[str, ...]] = {}
     for failed in (c for c in found if not c.holds()):
         figures = failed.figures if isinstance(failed, Check) else [failed.stated]

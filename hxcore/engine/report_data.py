@@ -119,7 +119,7 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
         province_name=_province_name(engine, flt),
         resolution=_resolution(engine, targets),
         estimated=estimated_indicators(engine, flt),
-        flags=checks.failing_figures(engine, flt.period),
+        flags=checks.failing_figures(engine, flt.period, flt.province),
         data_version=info.get("data_version", ""),
         demo=info.get("demo") == "true",
     )

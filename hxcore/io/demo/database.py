@@ -73,7 +73,9 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int) -> None:
         for table in schema.metadata.sorted_tables:
             table_rows = rows.get(table, [])
             for start in range(0, len(table_rows), chunk):
-                connection.execute(insert(table), table_rows[start:start + chunk])
+                # A row is a dict or a named tuple (the national build's facts, kept small until written).
+                connection.execute(insert(table), [row if isinstance(row, dict) else row._asdict()
+                                                   for row in table_rows[start:start + chunk]])
                 if progress and len(table_rows) > chunk:
                     progress(f"  {table.name}: {min(start + chunk, len(table_rows)):,}/{len(table_rows):,}")
         refresh_summaries(connection)
