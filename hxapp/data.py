@@ -21,7 +21,7 @@ from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import available_periods, commune_choices, district_choices, evaluate, province_choices
 from hxcore.engine.report_data import gather
 from hxcore.io.demo import ensure_demo
-from hxcore.io.upgrade import upgrade
+from hxcore.io.upgrade import outdated, upgrade
 from hxcore.model.areas import after_reform
 from hxcore.model.filters import Filter
 from hxcore.present import report_docx
@@ -53,12 +53,20 @@ UPGRADES: dict[str, tuple[str | None, str | None]] = {}
 
 def _upgraded(engine) -> None:
     """A database made by an earlier hx gets this version's columns before anything reads it (with
-    a backup copy first); a failed upgrade changes nothing and is reported by unusable()."""
+    a backup copy first); a failed upgrade changes nothing and is reported by unusable(), which tries
+    again on every run (a lock held elsewhere, a disk full: fixed meanwhile, the next page works)."""
     url = health.shown_url(engine)
+    try:
+        if not outdated(engine):  # only reads; an unreachable database is health's to report, not ours
+            UPGRADES.pop(url, None)
+            return
+    except SQLAlchemyError:
+        return
     try:
         UPGRADES[url] = (upgrade(engine), None)
     except Exception as error:  # noqa: BLE001 - any failure is shown to the user; the database is as it was
-        UPGRADES[url] = (None, str(getattr(error, "orig", None) or error).splitlines()[0])
+        detail = str(getattr(error, "orig", None) or error).splitlines() or [type(error).__name__]
+        UPGRADES[url] = (None, detail[0])
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,9 +108,11 @@ def upgrade_notice(engine) -> str | None:
 def unusable(engine) -> Unusable | None:
     """None when the database can be read; else what is wrong with it (checked on every run: a
     database built or emptied meanwhile is seen at once)."""
-    failed = UPGRADES.get(health.shown_url(engine), (None, None))[1]
-    if failed:
-        return Unusable(None, failed, health.shown_url(engine), upgrade_failed=True)
+    if UPGRADES.get(health.shown_url(engine), (None, None))[1]:
+        _upgraded(engine)  # again: what made it fail may be gone
+        failed = UPGRADES.get(health.shown_url(engine), (None, None))[1]
+        if failed:
+            return Unusable(None, failed, health.shown_url(engine), upgrade_failed=True)
     try:
         problem = health.database_problem(engine)
         if problem is None:

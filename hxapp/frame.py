@@ -55,11 +55,10 @@ def stop_unless_usable(screens: list[Screen], lang: str) -> None:
             st.success(notice, icon="✅")
         return
     st.navigation(list(navigation(screens, lang, "viewer")), position="hidden")  # no pages/ menu either
-    if state.upgrade_failed:
-        problem = t("db_upgrade_failed", lang, detail=state.detail)
-    else:
-        problem = state.problem or t("db_unreachable", lang, detail=state.detail)
-    if state.imports:  # people's work was in it: nothing that could overwrite it is suggested
+    problem = state.problem or t("db_unreachable", lang, detail=state.detail)
+    if state.upgrade_failed:  # an office's database, as it was: never a suggestion that could overwrite it
+        problem, advice = t("db_upgrade_failed", lang, detail=state.detail), t("db_upgrade_advice", lang)
+    elif state.imports:  # people's work was in it: nothing that could overwrite it is suggested
         backup = fmt.code_span(state.backup) if state.backup else t("db_no_backup", lang)
         advice = t("db_problem_imports", lang, n=state.imports, backup=backup)
     else:

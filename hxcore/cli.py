@@ -559,18 +559,25 @@ def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
-def _upgraded(engine) -> str | None:
+def _upgraded(engine, writes: bool = True) -> str | None:
     """A database made by an earlier hx brought to this version (hxcore.io.upgrade, with a backup
-    copy first): what was done is said on stderr; None, or why the upgrade failed (nothing changed)."""
-    from hxcore.io.upgrade import upgrade
+    copy first): what was done is said on stderr; None, or why it could not be (nothing changed).
+    `writes=False` (a dry run, which promises to write nothing): an outdated database is refused."""
+    from hxcore.io.upgrade import outdated, upgrade
 
+    lacking = outdated(engine)  # only reads: an unreachable database raises here, and main says so
+    if not lacking:
+        return None
+    if not writes:
+        return (f"Lỗi: cơ sở dữ liệu {shown_url(engine)} do phiên bản hx cũ hơn tạo ra ({'; '.join(lacking)}). Lần chạy "
+                "thử không ghi gì nên không nâng cấp nó: mở ứng dụng hoặc chạy một lệnh đọc số liệu (ví dụ "
+                "python -m hxcore indicators) để nâng cấp, có sao lưu trước.")
     try:
         done = upgrade(engine)
-    except SQLAlchemyError:
-        raise  # unreachable, unreadable: main says so as for any database error
-    except Exception as error:  # noqa: BLE001 - any other failure: one line, the database as it was
+    except Exception as error:  # noqa: BLE001 - any failure: one line, the database as it was
+        detail = (str(getattr(error, "orig", None) or error).splitlines() or [type(error).__name__])[0]
         return (f"Lỗi: cơ sở dữ liệu {shown_url(engine)} do phiên bản hx cũ hơn tạo ra và không nâng cấp được lên cấu "
-                f"trúc của phiên bản này ({error}); cơ sở dữ liệu không bị thay đổi.")
+                f"trúc của phiên bản này ({detail}); cơ sở dữ liệu không bị thay đổi.")
     if done:
         print(done, file=sys.stderr)
     return None
@@ -582,7 +589,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.command in OPENS_DATA:
                 engine = make_engine(args.db)
-                problem = _upgraded(engine) or (_unusable(engine) if args.command in READS_DATA else None)
+                writes = not getattr(args, "dry_run", False)
+                problem = _upgraded(engine, writes) or (_unusable(engine) if args.command in READS_DATA else None)
                 if problem:
                     print(problem, file=sys.stderr)
                     return 2

@@ -431,5 +431,10 @@ def test_a_failed_upgrade_is_reported_and_changes_nothing(tmp_path, monkeypatch)
 
     monkeypatch.setattr("hxcore.io.upgrade._apply", broken)
     at = database_app(monkeypatch, f"sqlite:///{path}")
-    assert_reported_on_every_page(at, "không nâng cấp được", "ổ đĩa đầy", "không bị thay đổi")
+    assert_reported_on_every_page(at, "không nâng cấp được", "ổ đĩa đầy", "không bị thay đổi", "Đừng tạo lại dữ liệu demo")
+    assert "build-demo" not in at.error[0].value  # an office's database: nothing that could overwrite it
     assert path.read_bytes() == before
+    monkeypatch.undo()  # the cause fixed: the next run upgrades it and the page reads it
+    monkeypatch.setenv("HX_DATABASE_URL", f"sqlite:///{path}")
+    at.switch_page("pages/hop_tac_xa.py").run()
+    assert not at.exception and not at.error and at.metric, [e.value for e in at.error]

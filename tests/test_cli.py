@@ -103,3 +103,13 @@ def test_a_failed_upgrade_says_so_and_changes_nothing(tmp_path):
     assert result.returncode == 2 and "không nâng cấp được" in result.stderr, result.stderr
     assert "không bị thay đổi" in result.stderr and "Traceback" not in result.stderr
     assert old.read_bytes() == before
+
+
+def test_a_dry_run_writes_nothing_even_to_an_outdated_database(tmp_path):
+    """`import --dry-run` promises to write nothing: a database of an earlier hx is refused, not upgraded."""
+    old = old_copy(tmp_path)
+    before = old.read_bytes()
+    result = run(old, "import", str(ROOT / "tests" / "data" / "returns" / "01-bieu-tam-duong.xlsx"),
+                 "--period", "2023-H1", "--dry-run")
+    assert result.returncode == 2 and "phiên bản hx cũ hơn" in result.stderr and "Lần chạy thử" in result.stderr
+    assert old.read_bytes() == before and not (tmp_path / "backups").exists()

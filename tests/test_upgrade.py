@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import old_copy  # noqa: E402
-from sqlalchemy import Engine, MetaData, create_engine, delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Index, MetaData, create_engine, delete, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hxcore.db import schema
 from hxcore.db.health import database_problem
@@ -346,3 +346,24 @@ def test_postgresql_failing_half_way_changes_nothing(old_postgres, monkeypatch):
         upgrade(old_postgres)
     assert outdated(old_postgres) == lacked
     assert _content(old_postgres) == before
+
+
+def test_a_missing_index_is_added_without_a_backup_and_skipped_where_it_cannot_be(demo_copy, monkeypatch):
+    """An index is speed, not data: added without a copy of the file, and a database that cannot
+    take it (read-only) is read as it is, with no error."""
+    engine = demo_copy
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_org_existing")
+    assert outdated(engine) == ["thiếu chỉ mục ix_org_existing"]
+
+    def refused(*_args, **_kwargs):
+        raise OperationalError("CREATE INDEX", {}, Exception("attempt to write a readonly database"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Index, "create", refused)
+        assert upgrade(engine) is None
+    assert outdated(engine) == ["thiếu chỉ mục ix_org_existing"]
+    message = upgrade(engine)
+    assert "thêm chỉ mục ix_org_existing" in message and "dữ liệu và số liệu không đổi" in message
+    assert "sao lưu" not in message and not (Path(engine.url.database).parent / "backups").exists()
+    assert outdated(engine) == []

@@ -211,15 +211,19 @@ def _missing_reference(conn: Connection) -> tuple[list[AreaRow], list[tuple[str,
     return [a for key, a in _REFERENCE.items() if key not in found], missing_links
 
 
+def _current_plan(engine: Engine) -> _Plan | None:
+    path = sqlite_path(engine)
+    if path is not None and not path.exists():
+        return None  # connecting would create the file, and health would say "empty" instead of "missing"
+    with engine.connect() as conn:
+        return _plan(conn)
+
+
 def outdated(engine: Engine) -> list[str]:
     """What the database lacks compared with today's schema and reference list, one Vietnamese item
     each ("thiếu cột areas.former_district_code"); empty when it is current - and when it is missing,
-    empty or half-built, which hxcore.db.health.database_problem reports instead."""
-    path = sqlite_path(engine)
-    if path is not None and not path.exists():
-        return []  # connecting would create the file, and health would say "empty" instead of "missing"
-    with engine.connect() as conn:
-        plan = _plan(conn)
+    empty or half-built, which hxcore.db.health.database_problem reports instead. Only reads."""
+    plan = _current_plan(engine)
     return plan.describe() if plan else []
 
 
@@ -228,9 +232,12 @@ def upgrade(engine: Engine) -> str | None:
     and where the backup copy is, or None when there was nothing to do (see `outdated`).
 
     Raises on any error (the database is then exactly as it was, and the backup copy removed);
-    UpgradeError when a table to rebuild holds a column today's schema does not know.
+    UpgradeError when a table to rebuild holds a column today's schema does not know. Where only
+    indexes are missing (speed, not needed to read), they are added without a backup copy, and a
+    database that cannot take them (read-only) is left as it is, without an error.
     """
-    if not outdated(engine):
+    first = _current_plan(engine)
+    if first is None or first.empty():
         return None
     backup: str | None = None
     try:
@@ -238,19 +245,26 @@ def upgrade(engine: Engine) -> str | None:
             plan = _plan(conn)  # again, inside the lock: another process may have upgraded it meanwhile
             if plan is None or plan.empty():
                 return None
-            if sqlite_path(engine) is not None:
+            if plan.changes_data() and sqlite_path(engine) is not None:
                 backup = backup_sqlite(engine, f"truoc-nang-cap-{datetime.now(UTC):%Y%m%d-%H%M%S}")  # no write yet
             _apply(conn, plan)
-    except BaseException:
+    except Exception:
         if backup:
             Path(backup).unlink(missing_ok=True)  # the database is as before: the copy is of nothing new
+        if not first.changes_data():
+            return None  # only an index it could not take: reading works without it, more slowly
+        raise
+    except BaseException:
+        if backup:
+            Path(backup).unlink(missing_ok=True)
         raise
     where = (f"Bản sao lưu trước khi nâng cấp: {backup}." if backup
+             else "" if not plan.changes_data()  # an index added: nothing to restore
              else "Không có bản sao lưu tự động (chỉ tệp SQLite mới được sao lưu): hãy dùng bản sao lưu của máy chủ.")
     kept = ("dữ liệu cũ được giữ nguyên, bảng tổng hợp đã được tính lại" if plan.changes_data()
             else "dữ liệu và số liệu không đổi")
     return (f"Đã nâng cấp cơ sở dữ liệu {shown_url(engine)} lên cấu trúc của phiên bản hx này: {plan.summary()}; {kept}. "
-            f"{where}")
+            f"{where}").strip()
 
 
 @contextmanager

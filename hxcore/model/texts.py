@@ -529,6 +529,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "db_problem": ("Không hiển thị được số liệu: {problem} ({url}).", "No figures can be shown: {problem} ({url})."),
     "db_unreachable": ("không kết nối hoặc không đọc được cơ sở dữ liệu ({detail})",
                        "the database cannot be reached or read ({detail})"),
+    "db_upgrade_advice": ("Dữ liệu vẫn nguyên như trước. Người quản trị xem lỗi ở trên (ổ đĩa, quyền ghi, cơ sở dữ liệu "
+                          "đang bận) rồi mở lại trang: hx sẽ nâng cấp lại; trong lúc chờ có thể dùng phiên bản hx cũ. "
+                          "Đừng tạo lại dữ liệu demo trên cơ sở dữ liệu này.",
+                          "The data is as it was. An administrator can look at the error above (disk, write "
+                          "permission, the database busy) and reload the page: hx will try the upgrade again; "
+                          "meanwhile the earlier hx still reads it. Do not rebuild the demo over this database."),
     "db_upgrade_failed": ("cơ sở dữ liệu do phiên bản hx cũ hơn tạo ra và không nâng cấp được lên cấu trúc của phiên "
                           "bản này ({detail}); cơ sở dữ liệu không bị thay đổi",
                           "the database was made by an earlier hx and could not be upgraded to this version's "
