@@ -7,6 +7,7 @@ Every function returns a copy a page may change; none writes SQL or computes a f
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -47,8 +48,9 @@ def _configured_connection():
 
 
 # What bringing each database to this version's schema did at the server's start (hxcore.io.upgrade):
-# url -> (the message of a done upgrade, or None; the error of a failed one, or None).
-UPGRADES: dict[str, tuple[str | None, str | None]] = {}
+# url -> (the message of a done upgrade, or None; the error of a failed one, or None; when, time.time()).
+UPGRADES: dict[str, tuple[str | None, str | None, float]] = {}
+UPGRADE_NOTICE_SECONDS = 3600  # how long every page says the database was upgraded, with its backup's path
 
 
 def _upgraded(engine) -> None:
@@ -63,10 +65,10 @@ def _upgraded(engine) -> None:
     except SQLAlchemyError:
         return
     try:
-        UPGRADES[url] = (upgrade(engine), None)
+        UPGRADES[url] = (upgrade(engine), None, time.time())
     except Exception as error:  # noqa: BLE001 - any failure is shown to the user; the database is as it was
         detail = str(getattr(error, "orig", None) or error).splitlines() or [type(error).__name__]
-        UPGRADES[url] = (None, detail[0])
+        UPGRADES[url] = (None, detail[0], time.time())
 
 
 @st.cache_resource(show_spinner=False)
@@ -102,15 +104,16 @@ class Unusable:
 
 def upgrade_notice(engine) -> str | None:
     """What the upgrade at the server's start did to this database (with its backup copy), if anything."""
-    return UPGRADES.get(health.shown_url(engine), (None, None))[0]
+    message, _, when = UPGRADES.get(health.shown_url(engine), (None, None, 0.0))
+    return message if message and time.time() - when < UPGRADE_NOTICE_SECONDS else None
 
 
 def unusable(engine) -> Unusable | None:
     """None when the database can be read; else what is wrong with it (checked on every run: a
     database built or emptied meanwhile is seen at once)."""
-    if UPGRADES.get(health.shown_url(engine), (None, None))[1]:
+    if UPGRADES.get(health.shown_url(engine), (None, None, 0.0))[1]:
         _upgraded(engine)  # again: what made it fail may be gone
-        failed = UPGRADES.get(health.shown_url(engine), (None, None))[1]
+        failed = UPGRADES.get(health.shown_url(engine), (None, None, 0.0))[1]
         if failed:
             return Unusable(None, failed, health.shown_url(engine), upgrade_failed=True)
     try:

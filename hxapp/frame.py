@@ -40,9 +40,6 @@ def menu(container, pages: dict) -> None:
     container.divider()
 
 
-UPGRADE_SEEN = "hx_upgrade_seen"
-
-
 def stop_unless_usable(screens: list[Screen], lang: str) -> None:
     """An empty, half-built or unreachable database: one error saying what is wrong and what to do,
     then st.stop(), before the sidebar reads it (never "–" for every figure, never a traceback)."""
@@ -50,9 +47,8 @@ def stop_unless_usable(screens: list[Screen], lang: str) -> None:
     state = data.unusable(engine)
     if state is None:
         notice = data.upgrade_notice(engine)
-        if notice and not st.session_state.get(UPGRADE_SEEN):  # once a visit: where the backup copy is
-            st.session_state[UPGRADE_SEEN] = True
-            st.success(notice, icon="✅")
+        if notice:  # on every page for an hour after the upgrade: what was done, where the backup copy is
+            st.success(notice, icon=":material/check_circle:")
         return
     st.navigation(list(navigation(screens, lang, "viewer")), position="hidden")  # no pages/ menu either
     problem = state.problem or t("db_unreachable", lang, detail=state.detail)
@@ -64,7 +60,7 @@ def stop_unless_usable(screens: list[Screen], lang: str) -> None:
     else:
         advice = t("db_problem_empty", lang)
     st.error(t("db_problem", lang, problem=fmt.markdown_escaped(problem), url=fmt.code_span(state.url)) + "\n\n" + advice,
-             icon="🛑")
+             icon=":material/error:")
     st.stop()
 
 
@@ -87,7 +83,7 @@ def has_data(view: View) -> bool:
     periods, _ = data.choices(data.get_engine())
     if view.flt.period in periods:
         return True
-    st.warning(frames.no_data_text(view.flt, periods, view.lang), icon="⚠️")
+    st.warning(frames.no_data_text(view.flt, periods, view.lang), icon=":material/warning:")
     return False
 
 

@@ -369,6 +369,6 @@ def sidebar_filters() -> View:
     if st.session_state.get(BAD_PARAMS):
         # The URL's values as written, never as Markdown (a link or emphasis smuggled into a shared link).
         items = ", ".join(fmt.code_span(item) for item in st.session_state[BAD_PARAMS])
-        st.warning(t("bad_param", shown.lang, items=items), icon="⚠️")
+        st.warning(t("bad_param", shown.lang, items=items), icon=":material/warning:")
     st.session_state[VIEW_KEY] = shown
     return shown

@@ -20,7 +20,7 @@ if view.flt.sectors:
     st.info(t("report_all_sectors", lang))
 built = data.report(engine, flt)
 if built.flagged:
-    st.warning(t("report_flagged", lang, n=len(built.flagged)), icon="⚠️")
+    st.warning(t("report_flagged", lang, n=len(built.flagged)), icon=":material/warning:")
 st.download_button(t("report_download", lang), lambda: data.report_document(engine, flt),  # written when clicked
                    file_name=export.file_name("bao-cao", flt, view.district_names, "docx", built.data_version), mime=report_docx.MIME,
                    key="report_docx", icon=":material/download:", type="primary", on_click="ignore")

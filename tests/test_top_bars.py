@@ -10,7 +10,7 @@ import pytest
 from hxcore.engine import frames as shaping
 from hxcore.engine.compute import evaluate
 from hxcore.model.filters import Filter
-from hxcore.present import frames
+from hxcore.present import charts, frames
 
 PERIOD = "2023-H1"
 
@@ -64,3 +64,15 @@ def test_the_heat_map_keeps_its_top_districts_and_sums_the_others(engine):
     cells = frames.heat_frame(cut, "vi")
     assert (cells["district_name"] == f"Khác ({full['district_name'].nunique() - 3} địa bàn)").sum() == len(by_sector)
     assert not any(isinstance(v, float) and math.isnan(v) for v in cells["district_name"])
+
+
+def test_the_others_bar_is_drawn_last_however_large(engine):
+    """Bars run from the largest area down; "Khác (3 địa bàn)", the sum of several, comes last even
+    where it is the longest bar."""
+    rows = frames.breakdown_labels(evaluate(engine, Filter(PERIOD), ["coops_total"], by="district", compare=False,
+                                            with_targets=False), "district", "vi")
+    cut = frames.with_share_text(frames.top_bars(rows, "district", "vi", n=len(rows) - 3), "vi")
+    spec = charts.ranking_chart(cut, label="name", value="value", text="text").to_dict()
+    order = next(layer["encoding"]["y"]["sort"] for layer in spec["layer"] if "y" in layer.get("encoding", {}))
+    named = cut[cut["others"].isna()].sort_values("value", ascending=False)["name"].tolist()
+    assert order == [*named, "Khác (3 địa bàn)"] and cut["value"].max() == cut.loc[cut["others"].notna(), "value"].max()

@@ -82,6 +82,7 @@ def value_axis(decimals: int = 0, **options) -> alt.Axis:
     never "0 1 1 2 2 3 3": Vega would otherwise put ticks at 0,5 and write them rounded)."""
     if not decimals:
         options.setdefault("tickMinStep", 1)
+    options.setdefault("labelOverlap", True)  # a narrow chart of large amounts drops every other label ("600.000700.000")
     return alt.Axis(format=_number_format(decimals), **options)
 
 
@@ -266,7 +267,11 @@ def ranking_chart(frame: pd.DataFrame, label: str = "name", value: str = "value"
     `height` fits every bar into that many pixels (a projector slide); otherwise each bar has its step."""
     s = _sizes(presentation)
     frame = frame.copy()
-    y = alt.Y(f"{label}:N", title=None, sort=alt.EncodingSortField(field=value, order="descending"))
+    sort = alt.EncodingSortField(field=value, order="descending")
+    if "others" in frame and frame["others"].notna().any():  # "Khác (721 địa bàn)" last, however large
+        ranked = frame.sort_values(value, ascending=False, kind="stable")
+        sort = [*ranked.loc[ranked["others"].isna(), label], *ranked.loc[ranked["others"].notna(), label]]
+    y = alt.Y(f"{label}:N", title=None, sort=sort)
     # Rates of tens of percent need no decimals on the axis (the bars' own labels keep theirs).
     axis_decimals = 0 if len(frame) and frame[value].abs().max() >= 10 else decimals
     base = alt.Chart(frame).encode(y=y, x=alt.X(f"{value}:Q", title=None, scale=alt.Scale(zero=True),
