@@ -70,9 +70,9 @@ def fresh_engine(tmp_path):
 
 
 @contextmanager
-def private_postgres_schema(prefix: str, **engine_options):
-    """(engine, schema name): a PostgreSQL schema of this test process's own holding the demo,
-    dropped afterwards; skips when no server is configured."""
+def private_postgres_schema(prefix: str, demo: bool = True, **engine_options):
+    """(engine, schema name): a PostgreSQL schema of this test process's own holding the demo (or
+    nothing, `demo=False`), dropped afterwards; skips when no server is configured."""
     if not POSTGRES_URL:
         pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
     name = f"{prefix}_{os.getpid()}"
@@ -81,7 +81,8 @@ def private_postgres_schema(prefix: str, **engine_options):
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
         conn.exec_driver_sql(f"CREATE SCHEMA {name}")
     engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"}, **engine_options)
-    build_demo(engine)
+    if demo:
+        build_demo(engine)
     try:
         yield engine, name
     finally:

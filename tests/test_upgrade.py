@@ -12,7 +12,6 @@ imports, facts until 2024-12-31). Upgraded, its figures must be those of a fresh
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import old_copy  # noqa: E402
+from conftest import old_copy, private_postgres_schema  # noqa: E402
 from sqlalchemy import Engine, Index, MetaData, create_engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -37,7 +36,6 @@ from hxcore.io import upgrade as upgrading
 from hxcore.io.upgrade import outdated, upgrade
 from hxcore.model.filters import Filter
 
-POSTGRES_URL = os.environ.get("HX_TEST_POSTGRES_URL")
 # What the release of dba3f14 lacks, as outdated() says it.
 LACKED = [
     "thiếu bảng import_profiles", "thiếu bảng sign_in_attempts", "thiếu bảng target_changes",
@@ -276,18 +274,10 @@ def test_the_upgrade_never_changes_what_health_says(tmp_path, broken):
 
 @pytest.fixture
 def old_postgres(tmp_path):
-    if not POSTGRES_URL:
-        pytest.skip("HX_TEST_POSTGRES_URL is not set: no PostgreSQL server to test on")
-    name = f"hx_upgrade_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {name}")
-    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"})
     source = create_engine(f"sqlite:///{old_copy(tmp_path)}")
     old = MetaData()
     old.reflect(source)
-    try:
+    with private_postgres_schema("hx_upgrade", demo=False) as (engine, _name):
         with engine.begin() as target, source.connect() as reading:
             old.create_all(target)
             for table in old.sorted_tables:
@@ -298,12 +288,7 @@ def old_postgres(tmp_path):
                     target.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                            f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)")
         yield engine
-    finally:
-        engine.dispose()
-        source.dispose()
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-        admin.dispose()
+    source.dispose()
 
 
 def test_postgresql_is_upgraded_in_place_to_the_same_figures(old_postgres, engine):
