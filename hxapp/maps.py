@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from hxapp import data
 from hxapp.view import K_DISTRICTS, View
-from hxapp.widgets import as_of_caption
+from hxapp.widgets import as_of_caption, chart_spec
 from hxcore.model import map_tiles
 from hxcore.model.areas import after_reform, slugify
 from hxcore.model.catalog import INDICATORS_BY_CODE
@@ -66,9 +65,10 @@ def _target(engine, view: View, code: str) -> pd.Series | None:
 
 
 def map_chart(engine, view: View, code: str, level: str | None = None, by_status: bool = False,
-              presentation: bool = False, links: bool = True) -> alt.LayerChart:
+              presentation: bool = False, links: bool = True) -> dict:
     """The map of `code` for the view's period and sectors over all units of `level` (the first
-    of levels() by default), whatever area the view is filtered to: the slide's entry point."""
+    of levels() by default), whatever area the view is filtered to: the slide's entry point. Its
+    Vega-Lite spec, cached on what it is drawn from (widgets.chart_spec)."""
     level = level or levels(view)[0]
     layout = map_tiles.layout(_layout(level, view))
     whole = replace(view.flt, districts=(), communes=())
@@ -76,9 +76,9 @@ def map_chart(engine, view: View, code: str, level: str | None = None, by_status
     target = _target(engine, view, code) if by_status else None
     units = map_units(rows, code, "commune" if level == "commune" else "district", view.lang, target,
                       _links(level, layout) if links else None)
-    return tile_map(units, layout, mode="status" if target is not None else "value", title=map_title(code, view.lang),
-                    status_labels=view.status_labels, presentation=presentation, lang=view.lang,
-                    decimals=INDICATORS_BY_CODE[code].decimals)
+    return chart_spec(tile_map, units, layout, mode="status" if target is not None else "value",
+                      title=map_title(code, view.lang), status_labels=view.status_labels, presentation=presentation,
+                      lang=view.lang, decimals=INDICATORS_BY_CODE[code].decimals)
 
 
 def overview_map(engine, view: View) -> None:
@@ -98,7 +98,7 @@ def overview_map(engine, view: View) -> None:
         t("map_colour", lang), [False, True], format_func=lambda s: t("map_by_status" if s else "map_by_value", lang),
         key="overview_map_colour") is True
     # Its own size, not the column's width: stretched, the tiles would stop being square.
-    st.altair_chart(map_chart(engine, view, code, level, by_status), width="content", theme=None)
+    st.vega_lite_chart(map_chart(engine, view, code, level, by_status), width="content", theme=None)
     st.caption(f'{t("map_tiles_note", lang)} {t("map_click", lang)}')
     if by_status:
         st.caption(t("map_status_note", lang, target=fmt.indicator_value(target["target"], target["unit"],
@@ -113,5 +113,5 @@ def map_slide(engine, view: View, code: str) -> None:
     where the resolution's target holds for each unit, else by value; no links (nothing to click on a projector).
     The tiles' note is the slide title's help: under the map, 6 rows of communes would not fit at 1280×720."""
     by_status = _target(engine, view, code) is not None
-    st.altair_chart(map_chart(engine, view, code, by_status=by_status, presentation=True, links=False),
-                    width="content", theme=None)
+    st.vega_lite_chart(map_chart(engine, view, code, by_status=by_status, presentation=True, links=False),
+                       width="content", theme=None)

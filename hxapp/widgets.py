@@ -6,6 +6,7 @@ They draw what hxcore.present.frames has written; none computes a figure or form
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import pandas as pd
@@ -19,16 +20,21 @@ from hxcore.present import charts, export, fmt, frames
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
-def _chart_spec(builder: str, args: tuple, kwargs: dict) -> dict:
+def _chart_spec(module: str, builder: str, args: tuple, kwargs: dict) -> dict:
     # Not validated here: tests/test_charts.py validates every builder's spec; validating costs ~30 ms a chart.
-    return getattr(charts, builder)(*args, **kwargs).to_dict(validate=False)
+    return getattr(importlib.import_module(module), builder)(*args, **kwargs).to_dict(validate=False)
+
+
+def chart_spec(builder: Callable, *args, **kwargs) -> dict:
+    """The Vega-Lite spec of builder(*args, **kwargs) (a chart function of hxcore.present), cached on
+    its inputs: a rerun, or another visitor with the same filter, does not build the chart again."""
+    return _chart_spec(builder.__module__, builder.__name__, args, kwargs)
 
 
 def chart(builder: Callable, *args, **kwargs) -> None:
-    """Draw charts.<builder>(*args, **kwargs) with our own theme (Streamlit's would override the
-    Vietnamese locale). Its Vega-Lite spec is cached on the builder's inputs: a rerun, or another
-    visitor with the same filter, draws it without building it again (5 charts: ~0,3 s)."""
-    spec = _chart_spec(builder.__name__, args, kwargs)
+    """Draw builder(*args, **kwargs) (a function of hxcore.present.charts) with our own theme
+    (Streamlit's would override the Vietnamese locale), its spec cached (5 charts: ~0,3 s a rerun)."""
+    spec = chart_spec(builder, *args, **kwargs)
     st.vega_lite_chart(spec, width="stretch", theme=None)
     artefacts.png_button(spec)  # "Tải ảnh PNG": drawn by vl-convert when clicked, not on every run
 
