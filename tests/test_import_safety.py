@@ -72,13 +72,6 @@ def target(request, tmp_path, demo_db_path):
     engine.dispose()
 
 
-@pytest.fixture
-def copy(tmp_path, demo_db_path):
-    path = tmp_path / "hx.sqlite"
-    shutil.copy(demo_db_path, path)
-    return make_engine(f"sqlite:///{path}")
-
-
 def returns_csv(engine, count: int, members: int = 0, workers: int = 0) -> bytes:
     """Half-year returns for `count` organisations of the database, members and workers shifted."""
     o, f = schema.organisations, schema.facts
@@ -240,19 +233,19 @@ def test_undo_refuses_while_a_later_import_points_to_rows_it_added(fresh_engine)
         importer.undo_import(fresh_engine, register.id, LAN)
 
 
-def test_an_earlier_import_is_undone_alone_when_later_ones_touch_other_rows(copy):
-    before = importer.database_fingerprint(copy, data_only=True)
-    register = importer.commit_import(copy, REGISTER, "htx.csv", PERIOD, LAN)
-    training = importer.commit_import(copy, TRAINING, "lop.csv", PERIOD, MINH)
-    changed = importer.commit_import(copy, returns_csv(copy, 5, members=3), "so-lieu.csv", PERIOD, MINH)
-    importer.undo_import(copy, register.id, LAN)  # neither later import touched its rows
-    with copy.connect() as conn:
+def test_an_earlier_import_is_undone_alone_when_later_ones_touch_other_rows(demo_copy):
+    before = importer.database_fingerprint(demo_copy, data_only=True)
+    register = importer.commit_import(demo_copy, REGISTER, "htx.csv", PERIOD, LAN)
+    training = importer.commit_import(demo_copy, TRAINING, "lop.csv", PERIOD, MINH)
+    changed = importer.commit_import(demo_copy, returns_csv(demo_copy, 5, members=3), "so-lieu.csv", PERIOD, MINH)
+    importer.undo_import(demo_copy, register.id, LAN)  # neither later import touched its rows
+    with demo_copy.connect() as conn:
         assert not conn.execute(select(schema.organisations).where(schema.organisations.c.name.like("HTX Mới%"))).first()
         assert conn.execute(select(func.count()).select_from(schema.training_classes)
                             .where(schema.training_classes.c.title == "Luật HTX 2023 cho xã mới")).scalar() == 1
-    importer.undo_import(copy, changed.id, LAN)
-    importer.undo_import(copy, training.id, LAN)
-    assert importer.database_fingerprint(copy, data_only=True) == before
+    importer.undo_import(demo_copy, changed.id, LAN)
+    importer.undo_import(demo_copy, training.id, LAN)
+    assert importer.database_fingerprint(demo_copy, data_only=True) == before
 
 
 KILLED = textwrap.dedent("""
@@ -288,24 +281,24 @@ def test_a_killed_import_leaves_no_lock_and_its_backup_is_removed(tmp_path, demo
         assert conn.execute(select(func.count()).select_from(lock.import_lease)).scalar() == 0
 
 
-def test_a_lease_of_a_live_process_is_respected_and_a_dead_ones_is_not(copy):
-    lock.lease_metadata.create_all(copy)
+def test_a_lease_of_a_live_process_is_respected_and_a_dead_ones_is_not(demo_copy):
+    lock.lease_metadata.create_all(demo_copy)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        with copy.begin() as conn:
+        with demo_copy.begin() as conn:
             conn.execute(insert(lock.import_lease).values(
                 name=lock.NAME, token="x" * 32, user_name="hoa", started_at="2024-07-01T02:03:04+00:00",
                 action="nhập tệp 'a.xlsx'", host=lock.socket.gethostname(), pid=sleeper.pid, process="other", db_session=None))
         with pytest.raises(importer.ImportBusy) as busy:
-            importer.commit_import(copy, TRAINING, "lop.csv", PERIOD, LAN)
+            importer.commit_import(demo_copy, TRAINING, "lop.csv", PERIOD, LAN)
         assert f"do hoa bắt đầu lúc {lock.shown_time('2024-07-01T02:03:04+00:00')} (nhập tệp 'a.xlsx')" in str(busy.value)
         assert busy.value.plan.errors and busy.value.plan.errors[0].row == 0  # shown like a file problem
         with pytest.raises(importer.ImportBusy):
-            importer.undo_import(copy, 1, LAN)
+            importer.undo_import(demo_copy, 1, LAN)
     finally:
         sleeper.kill()
         sleeper.wait(10)
-    assert importer.commit_import(copy, TRAINING, "lop.csv", PERIOD, LAN).rows_added == 1
+    assert importer.commit_import(demo_copy, TRAINING, "lop.csv", PERIOD, LAN).rows_added == 1
 
 
 def test_killed_postgresql_session_frees_the_lease(postgres_schema, tmp_path):
@@ -344,23 +337,23 @@ def test_killed_postgresql_session_frees_the_lease(postgres_schema, tmp_path):
 # 6. The check runs once per commit
 
 
-def test_the_check_runs_once_per_commit(copy, monkeypatch):
+def test_the_check_runs_once_per_commit(demo_copy, monkeypatch):
     calls = []
     real = import_write.prepare
     monkeypatch.setattr(import_write, "prepare", lambda *args: calls.append(args[2]) or real(*args))
-    data = returns_csv(copy, 10, members=1)
-    plan = importer.prepare_import(copy, data, "a.csv", PERIOD)  # the dry run the editor saw
-    record = importer.commit_import(copy, data, "a.csv", PERIOD, LAN, checked=plan)
+    data = returns_csv(demo_copy, 10, members=1)
+    plan = importer.prepare_import(demo_copy, data, "a.csv", PERIOD)  # the dry run the editor saw
+    record = importer.commit_import(demo_copy, data, "a.csv", PERIOD, LAN, checked=plan)
     assert calls == [] and record.plan is plan and record.rows_changed == 10  # reused: nothing was written since
-    later = returns_csv(copy, 10, members=1)
-    stale = importer.prepare_import(copy, later, "b.csv", PERIOD)
-    importer.commit_import(copy, TRAINING, "lop.csv", PERIOD, LAN)
+    later = returns_csv(demo_copy, 10, members=1)
+    stale = importer.prepare_import(demo_copy, later, "b.csv", PERIOD)
+    importer.commit_import(demo_copy, TRAINING, "lop.csv", PERIOD, LAN)
     assert calls == ["lop.csv"]  # no dry run given: checked once, inside the transaction
-    importer.commit_import(copy, later, "b.csv", PERIOD, LAN, checked=stale)
+    importer.commit_import(demo_copy, later, "b.csv", PERIOD, LAN, checked=stale)
     assert calls == ["lop.csv", "b.csv"]  # the database changed since the dry run: checked again
 
 
-def test_the_cli_checks_once_and_says_when_a_file_was_imported_already(copy, tmp_path, monkeypatch, capsys):
+def test_the_cli_checks_once_and_says_when_a_file_was_imported_already(demo_copy, tmp_path, monkeypatch, capsys):
     secrets = tmp_path / "secrets.toml"
     auth.add_user("lan", "mat-khau-dai-1", path=secrets, rounds=4)
     monkeypatch.setenv("HX_SECRETS_PATH", str(secrets))
@@ -371,21 +364,21 @@ def test_the_cli_checks_once_and_says_when_a_file_was_imported_already(copy, tmp
         monkeypatch.setattr(module, "prepare", lambda *args, real=real: calls.append(args[2]) or real(*args))
     file = tmp_path / "htx.csv"
     file.write_bytes(REGISTER)
-    args = ["--db", str(copy.url), "import", str(file), "--period", PERIOD, "--user", "lan"]
+    args = ["--db", str(demo_copy.url), "import", str(file), "--period", PERIOD, "--user", "lan"]
     assert cli.main(args) == 0
     assert calls == ["htx.csv"] and "Đã nhập (lần 1): thêm 2" in capsys.readouterr().out  # one check for one commit
-    imports = count(copy, schema.imports)
+    imports = count(demo_copy, schema.imports)
     assert cli.main(args) == 0
-    assert "Tệp này đã được nhập lúc" in capsys.readouterr().out and count(copy, schema.imports) == imports
+    assert "Tệp này đã được nhập lúc" in capsys.readouterr().out and count(demo_copy, schema.imports) == imports
 
 
-def test_matching_follows_a_renamed_organisation_within_the_file(copy):
+def test_matching_follows_a_renamed_organisation_within_the_file(demo_copy):
     """The organisations' index is kept up to date as the plan renames one (found by its tax code)."""
     o = schema.organisations
-    with copy.begin() as conn:
+    with demo_copy.begin() as conn:
         org = conn.execute(select(o).where(o.c.name == "HTX Ứng Thìn")).mappings().one()
         conn.execute(o.update().where(o.c.id == org["id"]).values(tax_code="6200999999"))
-    with copy.connect() as conn:
+    with demo_copy.connect() as conn:
         commune = conn.execute(select(schema.areas.c.name).where(schema.areas.c.code == org["commune_code"])).scalar()
     book = Workbook()
     register = book.active
@@ -397,7 +390,7 @@ def test_matching_follows_a_renamed_organisation_within_the_file(copy):
     returns.append(["HTX Ứng Thìn Mới", "Mường Tè", "Đang hoạt động", 77, 7])
     buffer = io.BytesIO()
     book.save(buffer)
-    plan = importer.prepare_import(copy, buffer.getvalue(), "doi-ten.xlsx", PERIOD)
+    plan = importer.prepare_import(demo_copy, buffer.getvalue(), "doi-ten.xlsx", PERIOD)
     assert plan.ok, plan.problems_frame()
     assert [op[0] for op in plan.ops] == ["organisations", "facts"] and plan.ops[1][2]["org_id"] == org["id"]
 
@@ -424,15 +417,15 @@ def test_the_same_file_twice_is_a_no_op_that_says_so(target):
     importer.undo_import(engine, int(importer.import_history(engine).iloc[0]["id"]), LAN)
 
 
-def test_backups_are_rotated_and_orphans_removed(copy, monkeypatch):
+def test_backups_are_rotated_and_orphans_removed(demo_copy, monkeypatch):
     monkeypatch.setenv("HX_BACKUP_KEEP", "2")
-    folder = Path(copy.url.database).parent / "backups"
+    folder = Path(demo_copy.url.database).parent / "backups"
     folder.mkdir()
     orphan = folder / "hx-20240101-000000-deadbeef.sqlite"  # what an import killed before committing leaves
     kept_apart = folder / "hx-truoc-build-demo-20240101-000000.sqlite"  # not an import's: left alone
     orphan.write_bytes(b"x")
     kept_apart.write_bytes(b"x")
-    records = [importer.commit_import(copy, returns_csv(copy, 3, members=k), f"{k}.csv", PERIOD, LAN) for k in (1, 2, 3)]
+    records = [importer.commit_import(demo_copy, returns_csv(demo_copy, 3, members=k), f"{k}.csv", PERIOD, LAN) for k in (1, 2, 3)]
     assert sorted(p.name for p in folder.iterdir()) == sorted([kept_apart.name] + [Path(r.backup_path).name for r in records[1:]])
     assert importer.backup_keep() == 2
     monkeypatch.setenv("HX_BACKUP_KEEP", "many")
