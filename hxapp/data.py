@@ -67,8 +67,7 @@ def _upgraded(engine) -> None:
     try:
         UPGRADES[url] = (upgrade(engine), None, time.time())
     except Exception as error:  # noqa: BLE001 - any failure is shown to the user; the database is as it was
-        detail = str(getattr(error, "orig", None) or error).splitlines() or [type(error).__name__]
-        UPGRADES[url] = (None, detail[0], time.time())
+        UPGRADES[url] = (None, health.error_line(error), time.time())
 
 
 @st.cache_resource(show_spinner=False)
@@ -123,8 +122,7 @@ def unusable(engine) -> Unusable | None:
         imports = health.import_count(engine)
         return Unusable(problem, "", health.shown_url(engine), imports, health.latest_backup(engine) if imports else None)
     except SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
-        return Unusable(None, detail, health.shown_url(engine))
+        return Unusable(None, health.error_line(error), health.shown_url(engine))
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -103,13 +103,18 @@ def page_of(frame: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
 SEARCHED = ["name", "commune_name", "district_name"]  # what the search box of an organisation list looks in
 
 
+def searched_list(engine, flt, name: str, lang: str, text: str = "") -> pd.DataFrame:
+    """The whole list (cached), with only the rows `text` finds when there is a search."""
+    return frames.search(data.list_frame(engine, name, flt, lang), SEARCHED, text)
+
+
 def list_rows(engine, view: View, name: str, key: str, text: str = "") -> tuple[pd.DataFrame, int]:
     """The chosen page of a unit-level list, and the whole list's length. Without a search only
     that page is read (LIMIT/OFFSET in SQL); a search (accents ignored, which SQL cannot do on
     every database) reads the whole list once, cached, and searches it."""
     lang = view.lang
     if text:
-        found = frames.search(data.list_frame(engine, name, view.flt, lang), SEARCHED, text)
+        found = searched_list(engine, view.flt, name, lang, text)
         first = pager(len(found), key, lang)
         return found.iloc[first:first + PAGE_ROWS], len(found)
     total = data.list_length(engine, name, view.flt)
@@ -198,7 +203,6 @@ def organisation_section(engine, view: View, list_name: str, title_key: str, top
           height=420)
 
     def every_row() -> pd.DataFrame:
-        found = frames.search(data.list_frame(engine, list_name, flt, lang), SEARCHED, text)
-        return frames.organisation_table(found, lang).drop(columns=dropped)
+        return frames.organisation_table(searched_list(engine, flt, list_name, lang, text), lang).drop(columns=dropped)
 
     downloads(every_row, view, topic, key=f"{list_name}_dl", sheet=t(title_key, lang))

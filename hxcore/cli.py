@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from hxcore.db.health import database_problem, import_count, latest_backup, shown_url
+from hxcore.db.health import database_problem, error_line, import_count, latest_backup, shown_url
 from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
 from hxcore.model.areas import after_reform
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
@@ -575,9 +575,7 @@ def _upgraded(engine, writes: bool = True) -> str | None:
     try:
         done = upgrade(engine)
     except Exception as error:  # noqa: BLE001 - any failure: one line, the database as it was
-        detail = (str(getattr(error, "orig", None) or error).splitlines() or [type(error).__name__])[0]
-        return (f"Lỗi: cơ sở dữ liệu {shown_url(engine)} do phiên bản hx cũ hơn tạo ra và không nâng cấp được lên cấu "
-                f"trúc của phiên bản này ({detail}); cơ sở dữ liệu không bị thay đổi.")
+        return f"Lỗi: {t('db_upgrade_failed', 'vi', detail=error_line(error))} ({shown_url(engine)})."
     if done:
         print(done, file=sys.stderr)
     return None
@@ -602,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SQLAlchemyError as error:
         # A wrong URL, a missing driver, an unreadable or empty database: say which, in one line.
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        detail = error_line(error)
         print(f"Lỗi: không dùng được cơ sở dữ liệu {_without_password(database_url(args.db))}: {detail}. "
               "Kiểm tra HX_DATABASE_URL/--db.", file=sys.stderr)
         return 2

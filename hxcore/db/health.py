@@ -37,6 +37,13 @@ def shown_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def error_line(error: BaseException) -> str:
+    """An error in one line for a message: the driver's own words for a database error, else the
+    error's first line, else its type's name (an error without a message)."""
+    lines = str(getattr(error, "orig", None) or error).splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def import_count(engine: Engine) -> int:
     """How many imports the log holds (committed or undone); 0 when there is no log."""
     path = sqlite_path(engine)

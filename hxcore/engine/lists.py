@@ -124,16 +124,21 @@ def _organisation_labels(engine: Engine, flt: Filter, frame: pd.DataFrame, org_t
     return frame
 
 
-def organisation_list(engine: Engine, flt: Filter, org_type: str = "coop", status: str | None = None) -> pd.DataFrame:
-    """Organisations of `org_type` existing at the period's end, with their facts at that date; only
-    those whose return then has `status`, when given (selected in SQL: a country's 25.000 HTX are
-    not read to find its stopped ones)."""
-    def statement(f: Filter):
-        selected = _organisation_statement(f, org_type)
+def _organisations(org_type: str, status: str | None = None) -> UnitList:
+    """The list of organisations of `org_type` existing at the period's end, with their facts at that
+    date; only those whose return then has `status`, when given (selected in SQL: a country's
+    25.000 HTX are not read to find its stopped ones)."""
+    def statement(flt: Filter):
+        selected = _organisation_statement(flt, org_type)
         return selected if status is None else selected.where(schema.facts.c.status == status)
 
-    return _read(engine, flt, UnitList(statement, ORGANISATION_COLUMNS,
-                                       lambda e, f, frame: _organisation_labels(e, f, frame, org_type)))
+    return UnitList(statement, ORGANISATION_COLUMNS, lambda e, f, frame: _organisation_labels(e, f, frame, org_type),
+                    (lambda f: _organisation_count(f, org_type)) if status is None else None)
+
+
+def organisation_list(engine: Engine, flt: Filter, org_type: str = "coop", status: str | None = None) -> pd.DataFrame:
+    """Organisations of `org_type` existing at the period's end (of `status` then, when given), with their facts."""
+    return _read(engine, flt, _organisations(org_type, status))
 
 
 def _sector_label_for(code: str, org_type: str) -> str:
@@ -221,12 +226,8 @@ class UnitList:
 
 
 UNIT_LISTS = {
-    "coops": UnitList(lambda f: _organisation_statement(f, "coop"), ORGANISATION_COLUMNS,
-                      lambda e, f, frame: _organisation_labels(e, f, frame, "coop"),
-                      lambda f: _organisation_count(f, "coop")),
-    "groups": UnitList(lambda f: _organisation_statement(f, "group"), ORGANISATION_COLUMNS,
-                       lambda e, f, frame: _organisation_labels(e, f, frame, "group"),
-                       lambda f: _organisation_count(f, "group")),
+    "coops": _organisations("coop"),
+    "groups": _organisations("group"),
     "projects": UnitList(_project_statement, ["id", "title", "scheme", "selected_on", "name", "district_code",
                                               "sector_code", "status"], _project_labels),
     "loans": UnitList(_loan_statement, ["id", "disbursed_on", "amount", "purpose", "name", "district_code",

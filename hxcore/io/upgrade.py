@@ -248,15 +248,11 @@ def upgrade(engine: Engine) -> str | None:
             if plan.changes_data() and sqlite_path(engine) is not None:
                 backup = backup_sqlite(engine, f"truoc-nang-cap-{datetime.now(UTC):%Y%m%d-%H%M%S}")  # no write yet
             _apply(conn, plan)
-    except Exception:
+    except BaseException as error:
         if backup:
             Path(backup).unlink(missing_ok=True)  # the database is as before: the copy is of nothing new
-        if not first.changes_data():
+        if isinstance(error, Exception) and not first.changes_data():
             return None  # only an index it could not take: reading works without it, more slowly
-        raise
-    except BaseException:
-        if backup:
-            Path(backup).unlink(missing_ok=True)
         raise
     where = (f"Bản sao lưu trước khi nâng cấp: {backup}." if backup
              else "" if not plan.changes_data()  # an index added: nothing to restore
