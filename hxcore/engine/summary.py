@@ -18,7 +18,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, delete, exists, insert, inspect, select, true, tuple_
+from sqlalchemy import (
+    Connection,
+    Date,
+    String,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 
 from hxcore.db import measures, schema
 from hxcore.db.schema import ADDITIVE, DISTINCT, GRAIN, SUMMARY_SOURCES, summary_distinct, summary_org
@@ -58,41 +74,72 @@ def _set_meta(connection: Connection, key: str, value: str) -> None:
     connection.execute(insert(schema.meta), [{"key": key, "value": value}])
 
 
-def _cell_rows(connection: Connection, day: date, cells: list[tuple] | None) -> tuple[list[dict], list[dict]]:
-    """summary_org and summary_distinct rows of snapshot `day`: every cell, or only `cells` (GRAIN tuples)."""
-    window = Window(date(day.year, 1, 1), day)
-    org_cells: dict[tuple, dict] = {}
-    distinct_rows: list[dict] = []
+def _snapshot_table(days: Iterable[date]):
+    """The snapshot dates as a table (as_of, year_start): one statement then builds every date.
+    (A UNION of one-row SELECTs: SQLite's VALUES cannot name its columns.)"""
+    rows = [select(literal(day, Date).label("as_of"), literal(date(day.year, 1, 1), Date).label("year_start"))
+            for day in sorted(days)]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("snapshot")
+
+
+def _additive_rows(snapshot, cells: list[tuple] | None):
+    """summary_org's rows at every snapshot: each source's measures grouped by (as_of, GRAIN), the
+    sources' rows of a cell summed into one, cells where every measure is 0 left out."""
+    window = Window(snapshot.c.year_start, snapshot.c.as_of)  # column expressions: the catalog takes them
+    parts = []
     for source_name in SUMMARY_SOURCES:
         source = measures.source(source_name, window)
         grain = [source.tables.o.c[name] for name in GRAIN]
-        only = tuple_(*grain).in_(cells) if cells is not None else true()
         additive = [m for m in ADDITIVE if m.source == source_name]
-        statement = (
-            select(*grain, *(measures.aggregate(m, source, window, ()).label(m.code) for m in additive))
-            .select_from(source.from_clause).where(source.where, only).group_by(*grain)
+        own = {m.code: measures.aggregate(m, source, window, ()) for m in additive}
+        parts.append(
+            select(snapshot.c.as_of, *(g.label(name) for g, name in zip(grain, GRAIN, strict=True)),
+                   *(own.get(m.code, literal(0)).label(m.code) for m in ADDITIVE))
+            .select_from(snapshot).join(source.from_clause, source.where)
+            # A row no measure counts adds nothing but an all-zero cell (left out below): skipped before grouping.
+            .where(or_(*(measures.condition(m, source.tables, window) for m in additive)),
+                   _in_cells(source.tables.o, cells))
+            .group_by(snapshot.c.as_of, *grain)
         )
-        for row in connection.execute(statement).mappings():
-            cell = org_cells.setdefault(tuple(row[name] for name in GRAIN), {m.code: 0.0 for m in ADDITIVE})
-            cell.update({m.code: float(row[m.code]) for m in additive})
-        for measure in (m for m in DISTINCT if m.source == source_name):
-            value = measure.value(source.tables)
-            condition = measures.condition(measure, source.tables, window)
-            statement = (select(*grain, value.label("value")).select_from(source.from_clause)
-                         .where(source.where, condition, only).group_by(*grain, value))
-            distinct_rows += [{"as_of": day, **dict(zip(GRAIN, r[:-1], strict=True)), "measure": measure.code,
-                               "value": str(r[-1])} for r in connection.execute(statement)]
-    org_rows = [{"as_of": day, **dict(zip(GRAIN, key, strict=True)), **values} for key, values in org_cells.items()
-                if any(values.values())]
-    return org_rows, distinct_rows
+    rows = union_all(*parts).subquery("by_source")
+    keys = [rows.c.as_of, *(rows.c[name] for name in GRAIN)]
+    sums = [func.sum(rows.c[m.code]) for m in ADDITIVE]
+    return (select(*keys, *(total.label(m.code) for total, m in zip(sums, ADDITIVE, strict=True)))
+            .group_by(*keys).having(or_(*(total != 0 for total in sums))))
 
 
-def _write_rows(connection: Connection, org_rows: list[dict], distinct_rows: list[dict]) -> int:
-    if org_rows:
-        connection.execute(insert(summary_org), org_rows)
-    if distinct_rows:
-        connection.execute(insert(summary_distinct), distinct_rows)
-    return len(org_rows) + len(distinct_rows)
+def _distinct_rows(snapshot, cells: list[tuple] | None):
+    """summary_distinct's rows at every snapshot: each distinct measure's values per (as_of, GRAIN)."""
+    window = Window(snapshot.c.year_start, snapshot.c.as_of)
+    parts = []
+    for measure in DISTINCT:
+        source = measures.source(measure.source, window)
+        grain = [source.tables.o.c[name] for name in GRAIN]
+        value = measure.value(source.tables)
+        parts.append(
+            select(snapshot.c.as_of, *(g.label(name) for g, name in zip(grain, GRAIN, strict=True)),
+                   literal(measure.code, String).label("measure"), cast(value, String).label("value"))
+            .select_from(snapshot).join(source.from_clause, source.where)
+            # count(DISTINCT) ignores NULL, so a NULL value is not one of the values either.
+            .where(measures.condition(measure, source.tables, window), value.is_not(None),
+                   _in_cells(source.tables.o, cells))
+            .group_by(snapshot.c.as_of, *grain, value)
+        )
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> int:
+    """Insert the summary rows of snapshot `days`: every cell, or only `cells` (GRAIN tuples), in
+    INSERT ... SELECT statements, so no row passes through Python."""
+    snapshot = _snapshot_table(days)
+    written = 0
+    for table, rows in ((summary_org, _additive_rows(snapshot, cells)),
+                        (summary_distinct, _distinct_rows(snapshot, cells) if DISTINCT else None)):
+        if rows is not None:
+            before = connection.execute(select(func.count()).select_from(table)).scalar()
+            connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], rows))
+            written += connection.execute(select(func.count()).select_from(table)).scalar() - before
+    return written
 
 
 def _stamp(connection: Connection, snapshots: Iterable[date]) -> None:
@@ -107,12 +154,15 @@ def refresh_summaries(connection: Connection) -> int:
     for table in (summary_org, summary_distinct):
         table.create(connection)
     snapshots = sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
-    written = sum(_write_rows(connection, *_cell_rows(connection, day, None)) for day in snapshots)
+    written = _write_cells(connection, snapshots, None) if snapshots else 0
     _stamp(connection, snapshots)
     return written
 
 
-def _in_cells(table, cells: list[tuple]):
+def _in_cells(table, cells: list[tuple] | None):
+    """Rows of these cells (GRAIN tuples), or every row when `cells` is None."""
+    if cells is None:
+        return true()
     # Needs GRAIN's columns NOT NULL (as organisations declares them): a NULL matches no IN (...).
     return tuple_(*(table.c[name] for name in GRAIN)).in_(cells)
 
@@ -127,15 +177,15 @@ def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]
     for day in sorted(removed & snapshots):
         for table in (summary_org, summary_distinct):
             connection.execute(delete(table).where(table.c.as_of == day))
-    for day in sorted(added):
-        written += _write_rows(connection, *_cell_rows(connection, day, None))
+    if added:
+        written += _write_cells(connection, added, None)
     for day in sorted(snapshots - removed):
         cells = sorted(touched.cells_at(day))
         for start in range(0, len(cells), CELLS_PER_STATEMENT):
             chunk = cells[start:start + CELLS_PER_STATEMENT]
             for table in (summary_org, summary_distinct):
                 connection.execute(delete(table).where(table.c.as_of == day, _in_cells(table, chunk)))
-            written += _write_rows(connection, *_cell_rows(connection, day, chunk))
+            written += _write_cells(connection, [day], chunk)
     _stamp(connection, (snapshots - removed) | added)
     return written
 

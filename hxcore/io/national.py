@@ -76,6 +76,12 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
     return {table.name: len(rows) for table, rows in content.items()}
 
 
+# Rows as named tuples of every column, not dicts: 1,2 million facts and 95.000 organisations are held
+# until written, and a tuple takes a quarter of a dict's memory (write_content takes either).
+Fact = namedtuple("Fact", [c.name for c in schema.facts.columns])
+Organisation = namedtuple("Organisation", [c.name for c in schema.organisations.columns])
+
+
 @dataclass
 class _Country:
     """The 62 invented provinces around Lai Châu: their districts, communes and relative size."""
@@ -161,23 +167,23 @@ class _OrgMaker:
             if index and index % 20_000 == 0:
                 self.progress(f"  {org_type.value}: {index:,}/{count:,}")
 
-    def _org(self, org_type: OrgType, province: str, district: str, sector: str) -> dict:
+    def _org(self, org_type: OrgType, province: str, district: str, sector: str) -> Organisation:
         rng = self.rng
         is_coop = org_type == OrgType.COOP
         kind = OrgKind.THT if not is_coop else OrgKind.CREDIT_FUND if sector == "credit" else OrgKind.HTX
         registered = date(1997, 1, 1) + timedelta(days=int(rng.betavariate(2.2, 1.0) * 10_200))
         dissolved = _dissolved(registered, rng)
         commune = rng.choice(self.country.communes_of[district])
-        return {
-            "id": self.next_id, "org_type": org_type.value, "kind": kind.value,
-            "name": f"{'HTX' if is_coop else 'Tổ hợp tác'} {sector} {self.next_id}",
-            "province_code": province, "district_code": district,
-            "commune_code": commune, "commune_2025_code": commune, "sector_code": sector,
-            "registered_on": registered, "dissolved_on": dissolved,
-            "alliance_joined_on": registered + timedelta(days=rng.randint(30, 3000))
+        return Organisation(
+            id=self.next_id, org_type=org_type.value, kind=kind.value,
+            name=f"{'HTX' if is_coop else 'Tổ hợp tác'} {sector} {self.next_id}",
+            province_code=province, district_code=district,
+            commune_code=commune, commune_2025_code=commune, sector_code=sector,
+            registered_on=registered, dissolved_on=dissolved,
+            alliance_joined_on=registered + timedelta(days=rng.randint(30, 3000))
             if is_coop and rng.random() < 0.5 else None,
-            "founding_supported": rng.random() < 0.4, "tax_code": None,
-        }
+            founding_supported=rng.random() < 0.4, tax_code=None,
+        )
 
 
 def _dissolved(registered: date, rng: random.Random) -> date | None:
@@ -200,16 +206,13 @@ def _add_training(training: list[dict], country: _Country, rng: random.Random) -
                     "title": "Tuyên truyền chính sách về HTX", "trainees": rng.randint(25, 70)})
 
 
-# A fact row as a named tuple, not a dict: 1,2 million of them are held until written, and a tuple
-# takes a quarter of a dict's memory (write_content turns them into dicts a chunk at a time).
-Fact = namedtuple("Fact", [c.name for c in schema.facts.columns])
 
 
-def _facts_for(org: dict, rng: random.Random, facts: list) -> None:
-    is_coop = org["org_type"] == OrgType.COOP
+def _facts_for(org: Organisation, rng: random.Random, facts: list) -> None:
+    is_coop = org.org_type == OrgType.COOP
     stopped_from = None
     if is_coop and rng.random() < 0.22:
-        stopped_from = org["registered_on"] + timedelta(days=rng.randint(200, 4000))
+        stopped_from = org.registered_on + timedelta(days=rng.randint(200, 4000))
     members0 = rng.randint(5, 30) if is_coop else rng.randint(5, 12)
     workers0 = rng.randint(2, 25) if is_coop else rng.randint(0, 3)
     capital0 = rng.randint(5, 120) * 100 if is_coop else 0
@@ -217,9 +220,9 @@ def _facts_for(org: dict, rng: random.Random, facts: list) -> None:
     growth = rng.uniform(1.0, 1.08)
     previous = None
     for day in SNAPSHOTS:
-        if org["registered_on"] > day or (org["dissolved_on"] and org["dissolved_on"] <= day):
+        if org.registered_on > day or (org.dissolved_on and org.dissolved_on <= day):
             continue
-        years = (day - org["registered_on"]).days / 365.25
+        years = (day - org.registered_on).days / 365.25
         operating = stopped_from is None or stopped_from > day
         scale = growth ** years
         members = max(5, round(members0 * scale))
@@ -230,7 +233,7 @@ def _facts_for(org: dict, rng: random.Random, facts: list) -> None:
             rating = Rating.GOOD if value > 0.8 else Rating.FAIR if value > 0.6 else \
                 Rating.AVERAGE if value > 0.25 else Rating.WEAK
         facts.append(Fact(
-            org_id=org["id"], as_of=day, status=Status.OPERATING if operating else Status.STOPPED,
+            org_id=org.id, as_of=day, status=Status.OPERATING if operating else Status.STOPPED,
             charter_capital=float(round(capital0 * scale, -1)), members=members, workers=workers,
             revenue=float(round(capital0 * rng.uniform(0.08, 0.25))) if operating and is_coop else None,
             avg_income_month=round(rng.uniform(3.0, 6.5) if is_coop else rng.uniform(2.3, 4.0), 2)
@@ -243,13 +246,13 @@ def _facts_for(org: dict, rng: random.Random, facts: list) -> None:
         previous = members
 
 
-def _loan_for(org: dict, rng: random.Random, loans: list[dict], repayments: list[dict]) -> None:
-    start = max(org["registered_on"], date(2015, 1, 1)) + timedelta(days=rng.randint(30, 900))
+def _loan_for(org: Organisation, rng: random.Random, loans: list[dict], repayments: list[dict]) -> None:
+    start = max(org.registered_on, date(2015, 1, 1)) + timedelta(days=rng.randint(30, 900))
     if start > date(2024, 11, 30):
         return
     loan_id = len(loans) + 1
     amount = float(rng.randint(4, 20) * 50)
-    loans.append({"id": loan_id, "org_id": org["id"], "disbursed_on": start, "amount": amount,
+    loans.append({"id": loan_id, "org_id": org.id, "disbursed_on": start, "amount": amount,
                   "purpose": "Vay vốn phát triển sản xuất"})
     paid, day = 0.0, start + timedelta(days=365)
     while paid < amount and day < date(2024, 12, 31):
