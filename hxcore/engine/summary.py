@@ -13,15 +13,22 @@ were not current before the write, or the write touched very many cells, everyth
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import (
+    Column,
     Connection,
     Date,
+    Engine,
+    MetaData,
     String,
+    Table,
     cast,
     delete,
     exists,
@@ -82,17 +89,17 @@ def _snapshot_table(days: Iterable[date]):
     return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("snapshot")
 
 
-def _additive_rows(snapshot, cells: list[tuple] | None):
-    """summary_org's rows at every snapshot: each source's measures grouped by (as_of, GRAIN), the
-    sources' rows of a cell summed into one, cells where every measure is 0 left out."""
+def _additive_passes(snapshot, cells: list[tuple] | None) -> list:
+    """One SELECT per source giving summary_org's columns: its measures grouped by (as_of, GRAIN),
+    the other sources' measures 0. A cell has a row from each source that reaches it."""
     window = Window(snapshot.c.year_start, snapshot.c.as_of)  # column expressions: the catalog takes them
-    parts = []
+    passes = []
     for source_name in SUMMARY_SOURCES:
         source = measures.source(source_name, window)
         grain = [source.tables.o.c[name] for name in GRAIN]
         additive = [m for m in ADDITIVE if m.source == source_name]
         own = {m.code: measures.aggregate(m, source, window, ()) for m in additive}
-        parts.append(
+        passes.append(
             select(snapshot.c.as_of, *(g.label(name) for g, name in zip(grain, GRAIN, strict=True)),
                    *(own.get(m.code, literal(0)).label(m.code) for m in ADDITIVE))
             .select_from(snapshot).join(source.from_clause, source.where)
@@ -101,22 +108,26 @@ def _additive_rows(snapshot, cells: list[tuple] | None):
                    _in_cells(source.tables.o, cells))
             .group_by(snapshot.c.as_of, *grain)
         )
-    rows = union_all(*parts).subquery("by_source")
+    return passes
+
+
+def _summed(rows):
+    """summary_org's rows from the passes' rows (a subquery): one row per cell, all-zero cells left out."""
     keys = [rows.c.as_of, *(rows.c[name] for name in GRAIN)]
     sums = [func.sum(rows.c[m.code]) for m in ADDITIVE]
     return (select(*keys, *(total.label(m.code) for total, m in zip(sums, ADDITIVE, strict=True)))
             .group_by(*keys).having(or_(*(total != 0 for total in sums))))
 
 
-def _distinct_rows(snapshot, cells: list[tuple] | None):
-    """summary_distinct's rows at every snapshot: each distinct measure's values per (as_of, GRAIN)."""
+def _distinct_passes(snapshot, cells: list[tuple] | None) -> list:
+    """One SELECT per distinct measure giving summary_distinct's rows: its values per (as_of, GRAIN)."""
     window = Window(snapshot.c.year_start, snapshot.c.as_of)
-    parts = []
+    passes = []
     for measure in DISTINCT:
         source = measures.source(measure.source, window)
         grain = [source.tables.o.c[name] for name in GRAIN]
         value = measure.value(source.tables)
-        parts.append(
+        passes.append(
             select(snapshot.c.as_of, *(g.label(name) for g, name in zip(grain, GRAIN, strict=True)),
                    literal(measure.code, String).label("measure"), cast(value, String).label("value"))
             .select_from(snapshot).join(source.from_clause, source.where)
@@ -125,20 +136,26 @@ def _distinct_rows(snapshot, cells: list[tuple] | None):
                    _in_cells(source.tables.o, cells))
             .group_by(snapshot.c.as_of, *grain, value)
         )
-    return union_all(*parts) if len(parts) > 1 else parts[0]
+    return passes
+
+
+def _union(selects: list):
+    return union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+def _insert_counted(connection: Connection, table, rows) -> int:
+    """INSERT ... SELECT `rows` into `table`, so no row passes through Python; returns the rows added."""
+    before = connection.execute(select(func.count()).select_from(table)).scalar()
+    connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], rows))
+    return connection.execute(select(func.count()).select_from(table)).scalar() - before
 
 
 def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> int:
-    """Insert the summary rows of snapshot `days`: every cell, or only `cells` (GRAIN tuples), in
-    INSERT ... SELECT statements, so no row passes through Python."""
+    """Insert the summary rows of snapshot `days`: every cell, or only `cells` (GRAIN tuples)."""
     snapshot = _snapshot_table(days)
-    written = 0
-    for table, rows in ((summary_org, _additive_rows(snapshot, cells)),
-                        (summary_distinct, _distinct_rows(snapshot, cells) if DISTINCT else None)):
-        if rows is not None:
-            before = connection.execute(select(func.count()).select_from(table)).scalar()
-            connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], rows))
-            written += connection.execute(select(func.count()).select_from(table)).scalar() - before
+    written = _insert_counted(connection, summary_org, _summed(_union(_additive_passes(snapshot, cells)).subquery()))
+    if DISTINCT:
+        written += _insert_counted(connection, summary_distinct, _union(_distinct_passes(snapshot, cells)))
     return written
 
 
@@ -147,16 +164,69 @@ def _stamp(connection: Connection, snapshots: Iterable[date]) -> None:
     _set_meta(connection, "summary_version", _meta(connection, "data_version") or "0")
 
 
-def refresh_summaries(connection: Connection) -> int:
-    """Rebuild both summary tables from the raw tables; returns the number of summary rows."""
+def _new_tables(connection: Connection) -> list[date]:
+    """Empty summary tables with today's columns (a measure added since the last build changes them);
+    returns the snapshot dates to build."""
     for table in (summary_distinct, summary_org):
-        table.drop(connection, checkfirst=True)  # a measure added since the last build changes the columns
+        table.drop(connection, checkfirst=True)
     for table in (summary_org, summary_distinct):
         table.create(connection)
-    snapshots = sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+    return sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+
+
+def refresh_summaries(connection: Connection) -> int:
+    """Rebuild both summary tables from the raw tables; returns the number of summary rows."""
+    snapshots = _new_tables(connection)
     written = _write_cells(connection, snapshots, None) if snapshots else 0
     _stamp(connection, snapshots)
     return written
+
+
+def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
+    """refresh_summaries() for a SQLite file nothing else writes (a build beside hx.sqlite, its rows
+    committed), the passes run at once in `workers` connections. SQLite lets one connection write a
+    file at a time, so each pass writes into a file of its own; one transaction then merges them in."""
+    with engine.begin() as connection:
+        snapshots = _new_tables(connection)
+    if not snapshots:
+        with engine.begin() as connection:
+            _stamp(connection, snapshots)
+        return 0
+    snapshot = _snapshot_table(snapshots)
+    passes = ([(summary_org, rows) for rows in _additive_passes(snapshot, None)]
+              + [(summary_distinct, rows) for rows in _distinct_passes(snapshot, None)])
+    with tempfile.TemporaryDirectory(dir=Path(engine.url.database).parent, prefix=".hx-summary-") as folder:
+        files = [Path(folder) / f"pass{i}.sqlite" for i in range(len(passes))]
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # sqlite3 lets go of the GIL while SQLite works
+            list(pool.map(lambda i: _run_pass(engine, files[i], f"pass{i}", *passes[i]), range(len(passes))))
+        with engine.connect() as connection:
+            for i, file in enumerate(files):
+                connection.exec_driver_sql(f"ATTACH DATABASE ? AS pass{i}", (str(file),))
+            written_rows = {table: [select(_pass_table(table, f"pass{i}")) for i, (t, _) in enumerate(passes)
+                                    if t is table] for table in (summary_org, summary_distinct)}
+            written = _insert_counted(connection, summary_org, _summed(_union(written_rows[summary_org]).subquery()))
+            if written_rows[summary_distinct]:
+                written += _insert_counted(connection, summary_distinct, _union(written_rows[summary_distinct]))
+            _stamp(connection, snapshots)
+            connection.commit()
+            for i in range(len(files)):
+                connection.exec_driver_sql(f"DETACH DATABASE pass{i}")
+    return written
+
+
+def _pass_table(table: Table, alias: str) -> Table:
+    """`table`'s columns in the attached database `alias`."""
+    return Table(table.name, MetaData(), *(Column(c.name, c.type) for c in table.columns), schema=alias)
+
+
+def _run_pass(engine: Engine, file: Path, alias: str, table: Table, rows) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(file),))
+        part = _pass_table(table, alias)
+        part.create(connection)
+        connection.execute(insert(part).from_select([c.name for c in rows.selected_columns], rows))
+        connection.commit()
+        connection.exec_driver_sql(f"DETACH DATABASE {alias}")
 
 
 def _in_cells(table, cells: list[tuple] | None):

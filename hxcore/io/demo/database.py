@@ -22,7 +22,7 @@ from sqlalchemy.schema import CreateTable
 
 from hxcore.db import schema
 from hxcore.db.health import import_count, latest_import, shown_url, sqlite_path
-from hxcore.engine.summary import refresh_summaries
+from hxcore.engine.summary import refresh_summaries, refresh_summaries_in_parallel
 from hxcore.io.demo.content import SEED, lai_chau_content
 from hxcore.io.processes import process_alive
 
@@ -66,8 +66,10 @@ def refuse_over_imports(engine: Engine, force: bool = False) -> None:
         "tạo lại dữ liệu demo sẽ xóa hết dữ liệu này")
 
 
-def _fill(engine: Engine, rows: dict, progress, chunk: int) -> None:
-    """Drop, create and fill every table in one transaction, DDL included (PostgreSQL rolls it all back)."""
+def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False) -> None:
+    """Drop, create and fill every table in one transaction, DDL included (PostgreSQL rolls it all back).
+    `aside`: a new SQLite file no one else sees yet, which is thrown away if the build fails; its
+    rows are committed first and its summaries then built by parallel connections."""
     with engine.begin() as connection:
         # A rebuild replaces tables too, so a database made by an older version gets today's columns.
         schema.metadata.drop_all(connection)
@@ -84,7 +86,13 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int) -> None:
         for table in schema.metadata.sorted_tables:
             for index in table.indexes:
                 index.create(connection)
-        refresh_summaries(connection)
+        if not aside:
+            refresh_summaries(connection)
+    if aside:
+        if progress:
+            progress("Bảng tổng hợp…")
+        refresh_summaries_in_parallel(engine)
+    with engine.begin() as connection:
         # Fresh planner statistics after a bulk load: without them PostgreSQL picks full scans.
         connection.exec_driver_sql("ANALYZE")
 
@@ -123,7 +131,7 @@ def _build_aside(engine: Engine, path: Path, rows: dict, progress, chunk: int, f
     _unlink(aside)
     builder = schema.make_engine(f"sqlite:///{aside}")
     try:
-        _fill(builder, rows, progress, chunk)
+        _fill(builder, rows, progress, chunk, aside=True)
         builder.dispose()
         refuse_over_imports(engine, force)  # again: an import may have committed while this one was built
         if import_count(engine):
