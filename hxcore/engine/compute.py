@@ -85,16 +85,36 @@ def _query(columns: list, group=None, where=(), from_clause=None) -> _Query:
     return _Query(statement, tuple(column.name for column in columns), group is not None)
 
 
-def _grouped(connection, query: _Query, window: Window) -> dict[str, dict]:
-    """Run one aggregate SELECT: {column label: {breakdown key: value}}; without a breakdown the
-    single value is keyed None and holds for every key ("broadcast")."""
+@dataclass(frozen=True)
+class _Measured:
+    """A measure's values from one SELECT: `column[row[key]]`, a key the SELECT did not return
+    reading the 0 kept after the last row. Without a breakdown (`row` None) the single value holds
+    for every key ("broadcast"); NaN where there is no data."""
+
+    row: dict | None
+    column: np.ndarray
+
+    @staticmethod
+    def broadcast(value: float | None) -> _Measured:
+        return _Measured(None, np.array([np.nan if value is None else float(value)]))
+
+
+NO_DATA = _Measured.broadcast(None)
+
+
+def _grouped(connection, query: _Query, window: Window) -> dict[str, _Measured]:
+    """Run one aggregate SELECT: {column label: its values}, converted to floats in one step."""
     rows = connection.execute(query.statement, {"window_start": window.start, "window_end": window.end}).all()
     labels = query.labels
     if not query.grouped:
         first = rows[0] if rows else (0.0,) * len(labels)
-        return {label: {None: float(value)} for label, value in zip(labels, first, strict=True)}
-    keys, *values = list(zip(*rows, strict=True)) or [()] * (len(labels) + 1)  # column by column
-    return {label: dict(zip(keys, map(float, column), strict=True)) for label, column in zip(labels, values, strict=True)}
+        return {label: _Measured.broadcast(value) for label, value in zip(labels, first, strict=True)}
+    keys, *columns = zip(*rows, strict=True) if rows else [()] * (len(labels) + 1)  # column by column
+    row = dict(zip(keys, range(len(keys)), strict=True))  # shared by the SELECT's columns
+    values = np.zeros((len(labels), len(keys) + 1))  # after the last row: the 0 of keys not returned
+    if rows:
+        values[:, :-1] = columns
+    return {label: _Measured(row, values[j]) for j, label in enumerate(labels)}
 
 
 def _summary_filters(columns_of, flt: Filter) -> list:
@@ -170,10 +190,10 @@ def _raw_query(source_name: str, codes: tuple[str, ...], flt: Filter, by: str | 
 
 def compute_measures(
     engine: Engine, codes: list[str], flt: Filter, by: str | None, snapshots: tuple[set[date], bool] | None = None
-) -> dict[str, dict[str | None, float | None]]:
-    """{measure code: {breakdown key (None without `by`): value}} for one filter and period.
+) -> dict[str, _Measured]:
+    """{measure code: its values by breakdown key} for one filter and period.
 
-    Values are None where the database holds no data for the period (no snapshot at its end,
+    Values are NaN where the database holds no data for the period (no snapshot at its end,
     or the period lies outside the years the database covers).
     """
     period = flt.parsed_period
@@ -195,11 +215,11 @@ def compute_measures(
             if covered and (not _source(source_name).needs_snapshot or period.end in dates):
                 out.update(_grouped(connection, _raw_query(source_name, tuple(source_codes), scope, by), window))
             else:
-                out.update({code: {None: None} for code in source_codes})
+                out.update({code: NO_DATA for code in source_codes})
     for code in codes:
         measure = MEASURES_BY_CODE[code]
         if measure.org_kinds and sql_measures.sector_codes_for(measure, flt.sectors) == ():
-            out[code] = {None: None}  # the filter selects no sector of this kind of organisation
+            out[code] = NO_DATA  # the filter selects no sector of this kind of organisation
     return out
 
 
@@ -255,14 +275,9 @@ def _column(values: list, positions: np.ndarray):
     return _objects(values)[positions]
 
 
-def _aligned(values: dict | None, keys: list) -> np.ndarray:
-    """A measure's values on the breakdown's keys: broadcast, missing keys as 0, no data as NaN."""
-    if values is None:
-        return np.full(len(keys), np.nan)
-    if None in values and len(values) == 1:
-        value = values[None]
-        return np.full(len(keys), np.nan if value is None else value)
-    return np.fromiter(map(values.get, keys, repeat(0.0)), dtype=float, count=len(keys))
+def _positions(row: dict, keys: list) -> np.ndarray:
+    """Each key's row in a _Measured's column (a key not returned: the 0 after the last row)."""
+    return np.fromiter(map(row.get, keys, repeat(len(row))), dtype=np.intp, count=len(keys))
 
 
 def _combine(ind: Indicator, numerator: np.ndarray, denominator: np.ndarray | None) -> np.ndarray:
@@ -288,15 +303,19 @@ def _period_values(engine: Engine, flt: Filter, layout: _Layout, wanted: set[str
     chosen = [(i, ind) for i, ind in enumerate(layout.indicators) if wanted is None or ind.code in wanted]
     codes = sorted({c for _, ind in chosen for c in (ind.numerator, ind.denominator) if c})
     measures = compute_measures(engine, codes, flt, layout.by, snapshots)
-    aligned: dict[tuple, np.ndarray] = {}
+    positions: dict[tuple, np.ndarray] = {}  # per SELECT and key list: the measures of one SELECT share them
 
     def on(code: str | None, i: int) -> np.ndarray:
-        group = layout.groups[i]
+        """The measure's values on indicator i's rows."""
+        group, count = layout.groups[i], layout.counts[i]
+        measured = measures.get(code, NO_DATA)
         if not layout.applicable[i]:
-            return np.full(layout.counts[i], np.nan)
-        if (code, group) not in aligned:
-            aligned[(code, group)] = _aligned(measures.get(code), layout.keys[group])
-        return aligned[(code, group)]
+            return np.full(count, np.nan)
+        if measured.row is None:
+            return np.full(count, measured.column[0])
+        if (id(measured.row), group) not in positions:
+            positions[(id(measured.row), group)] = _positions(measured.row, layout.keys[group])
+        return measured.column[positions[(id(measured.row), group)]]
 
     out = {}
     for i, ind in chosen:
