@@ -4,11 +4,14 @@ Each command parses its arguments, calls the library once and prints; errors are
 naming the valid choices, with exit status 2.
 
 The commands are declared in one table (COMMANDS: name, help, options, handler). The parser and
-main need only the model and db layers; each handler imports the engine, present and io modules
-of its own command when it runs, so that `indicators` does not load what `handout` (Altair),
-`import` (openpyxl), `bench` (pandera) or `report` (python-docx) need. pandas and SQLAlchemy stay
-at the top: nearly every command needs them, and the layer rule (tests/test_layers.py) lets this
-file defer hxcore's own modules only.
+`catalog` need only the model layer, which imports nothing but the standard library; each handler
+imports the db, engine, present and io modules of its own command when it runs, so that
+`indicators` does not load what `handout` (Altair), `import` (openpyxl), `bench` (pandera) or
+`report` (python-docx) need. pandas (with numpy) and SQLAlchemy are deferred the same way: nearly
+every command needs them, but `--help`, `<command> --help` and `catalog` need neither, and would
+otherwise spend most of their time importing them. The layer rule (tests/test_layers.py) lets this
+file, and only this one, defer hxcore's modules and third-party packages alike; main catches a
+database error without loading SQLAlchemy for a command that never did (_database_error).
 """
 
 from __future__ import annotations
@@ -22,12 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from sqlalchemy.exc import SQLAlchemyError
-
-from hxcore.db.health import database_problem, error_line, import_count, latest_backup, shown_url
-from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
 from hxcore.model.areas import after_reform
 from hxcore.model.catalog import INDICATORS, INDICATORS_BY_CODE, IndicatorType
 from hxcore.model.filters import BREAKDOWNS, Filter, FilterError, resolve_sectors
@@ -35,6 +34,9 @@ from hxcore.model.labels import label
 from hxcore.model.periods import Comparison, Period, PeriodError
 from hxcore.model.targets import STATUS_LABELS
 from hxcore.model.texts import t
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CSV_COLUMNS = ["indicator", "period", "as_of", "district", "commune", "commune_name", "sector",
                "value", "unit", "numerator", "denominator",
@@ -85,6 +87,7 @@ def _decimals(row) -> int:
 
 
 def cmd_indicators(args) -> int:
+    from hxcore.db.schema import make_engine
     from hxcore.engine.compute import evaluate
     from hxcore.present import export
 
@@ -101,6 +104,9 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_targets(args) -> int:
+    import pandas as pd
+
+    from hxcore.db.schema import make_engine
     from hxcore.engine.attainment import target_table
     from hxcore.engine.targets import resolutions
     from hxcore.present import export, fmt
@@ -159,6 +165,8 @@ def cmd_bench(args) -> int:
 
 def cmd_build_demo(args) -> int:
     """Build the demo database: never over imported data unless --force, all or nothing even if killed."""
+    from hxcore.db.health import shown_url
+    from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
     from hxcore.io.demo import DatabaseHoldsImports, build_demo
     from hxcore.io.national import build_national
 
@@ -187,6 +195,7 @@ LIST_SHEETS = {"coops": "list_coops", "groups": "list_groups", "projects": "proj
 
 def cmd_list(args) -> int:
     """A unit-level list exactly as the data page downloads it: the same rows, columns and cells."""
+    from hxcore.db.schema import make_engine
     from hxcore.engine.compute import district_choices
     from hxcore.engine.lists import LISTS
     from hxcore.present import export, frames
@@ -215,6 +224,7 @@ REPORT_FORMATS = ("docx", "md", "txt")
 
 def cmd_report(args) -> int:
     """The half-year report (§I, §II and the annex by district) as a Word draft, or its text."""
+    from hxcore.db.schema import make_engine
     from hxcore.engine.compute import district_choices
     from hxcore.engine.report_data import gather
     from hxcore.present import export, report
@@ -256,6 +266,7 @@ def cmd_handout(args) -> int:
 
 
 def _meeting_file(args, write: Callable) -> int:
+    from hxcore.db.schema import make_engine
     from hxcore.engine import meeting
     from hxcore.engine.compute import district_choices
     from hxcore.present import export, fmt
@@ -274,6 +285,7 @@ def cmd_import(args) -> int:
     """Validate a file (--dry-run) or import it in one transaction as a signed-in editor.
 
     The file is checked once: the commit reuses this dry run while the database has not changed."""
+    from hxcore.db.schema import make_engine
     from hxcore.io import auth, importer
     from hxcore.io.importer.preview import preview as preview_changes
     from hxcore.present import import_preview
@@ -321,6 +333,9 @@ def cmd_import(args) -> int:
 
 def cmd_check(args) -> int:
     """Run the declared validation rules on a published report (and the data) or on the data alone."""
+    import pandas as pd
+
+    from hxcore.db.schema import make_engine
     from hxcore.engine import checks as validation
     from hxcore.present import fmt
 
@@ -542,6 +557,8 @@ def parser() -> argparse.ArgumentParser:
 def _unusable(engine) -> str | None:
     """One line saying why the database cannot be read (empty, half-built), None when it can.
     It suggests rebuilding the demo only where no imported data could be lost."""
+    from hxcore.db.health import database_problem, import_count, latest_backup, shown_url
+
     problem = database_problem(engine)
     if problem is None:
         return None
@@ -563,6 +580,7 @@ def _upgraded(engine, writes: bool = True) -> str | None:
     """A database made by an earlier hx brought to this version (hxcore.io.upgrade, with a backup
     copy first): what was done is said on stderr; None, or why it could not be (nothing changed).
     `writes=False` (a dry run, which promises to write nothing): an outdated database is refused."""
+    from hxcore.db.health import error_line, shown_url
     from hxcore.io.upgrade import outdated, upgrade
 
     lacking = outdated(engine)  # only reads: an unreachable database raises here, and main says so
@@ -581,25 +599,42 @@ def _upgraded(engine, writes: bool = True) -> str | None:
     return None
 
 
+def _database_error() -> type[Exception] | tuple[()]:
+    """What main catches as a database error: SQLAlchemyError once SQLAlchemy is loaded, else nothing.
+
+    An except clause is evaluated only when an exception reaches it, and no SQLAlchemyError can be
+    raised before sqlalchemy.exc is loaded: a command that never loaded SQLAlchemy (`catalog`) does
+    not load it to find out that its error is not one."""
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return loaded.SQLAlchemyError if loaded is not None else ()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        try:
-            if args.command in OPENS_DATA:
+        if args.command in OPENS_DATA:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            from hxcore.db.schema import make_engine
+
+            try:
                 engine = make_engine(args.db)
                 writes = not getattr(args, "dry_run", False)
                 problem = _upgraded(engine, writes) or (_unusable(engine) if args.command in READS_DATA else None)
-                if problem:
-                    print(problem, file=sys.stderr)
-                    return 2
-        except ImportError as error:  # the database's driver (psycopg for a PostgreSQL URL) is not installed
-            raise SQLAlchemyError(str(error)) from error
+            except ImportError as error:  # the database's driver (psycopg for a PostgreSQL URL) is not installed
+                raise SQLAlchemyError(str(error)) from error
+            if problem:
+                print(problem, file=sys.stderr)
+                return 2
         return args.run(args)
     except (FilterError, PeriodError) as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 2
-    except SQLAlchemyError as error:
+    except _database_error() as error:
         # A wrong URL, a missing driver, an unreadable or empty database: say which, in one line.
+        from hxcore.db.health import error_line
+        from hxcore.db.schema import database_url
+
         detail = error_line(error)
         print(f"Lỗi: không dùng được cơ sở dữ liệu {_without_password(database_url(args.db))}: {detail}. "
               "Kiểm tra HX_DATABASE_URL/--db.", file=sys.stderr)

@@ -1,5 +1,6 @@
 """The command line imports what the command run needs: the heavy packages of other commands
-(charts, spreadsheets, schemas, documents, the benchmark's contenders) stay unloaded.
+(charts, spreadsheets, schemas, documents, the benchmark's contenders) stay unloaded, and so do
+pandas, numpy and SQLAlchemy where nothing is computed or read from the database (`--help`, `catalog`).
 
 Read from sys.modules in a fresh interpreter, never timed: what was imported is the cause, the
 seconds it costs depend on the machine (README, "Cold command line").
@@ -38,8 +39,12 @@ def loaded_by(*argv: str) -> tuple[int, set[str]]:
     return report["status"], set(report["modules"])
 
 
-def heavy(modules: set[str]) -> list[str]:
-    return sorted({name.split(".")[0] for name in modules} & set(HEAVY))
+# What nearly every command needs (frames, the database), and the parser and `catalog` do without.
+DATA_STACK = ("pandas", "numpy", "sqlalchemy")
+
+
+def heavy(modules: set[str], names: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted({name.split(".")[0] for name in modules} & set(names))
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["indicators", "--help"], ["bench", "--help"]], ids=" ".join)
@@ -48,6 +53,22 @@ def test_the_parser_imports_no_command_s_modules(argv):
     assert status == 0
     assert heavy(modules) == []
     assert sorted(m for m in modules if m.startswith(("hxcore.engine", "hxcore.present", "hxcore.io", "hxcore.bench"))) == []
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["indicators", "--help"], ["catalog"]], ids=" ".join)
+def test_help_and_the_catalog_load_neither_pandas_nor_sqlalchemy(argv):
+    """The indicator catalog is the model's: it prints without a frame or a database."""
+    status, modules = loaded_by(*argv)
+    assert status == 0
+    assert heavy(modules, DATA_STACK) == []
+    assert sorted(m for m in modules if m.startswith("hxcore.db")) == []
+
+
+def test_the_probe_sees_the_data_stack(demo_db_path):
+    """Not vacuous: a command that reads the database loads all three."""
+    status, modules = loaded_by("--db", f"sqlite:///{demo_db_path}", "indicators", "--period", "2023-H1")
+    assert status == 0
+    assert heavy(modules, DATA_STACK) == sorted(DATA_STACK)
 
 
 @pytest.mark.parametrize("argv", [

@@ -2,8 +2,9 @@
 
 A module may import from its own layer and the layers below it, never above; nothing under
 hxcore imports Streamlit; model imports no SQL library; no function-local import hides a cycle
-(only heavy optional dependencies may be imported inside a function, and hxcore's own modules
-inside hxcore/cli.py, the front door that defers each command's modules).
+(only heavy optional dependencies may be imported inside a function, and, inside hxcore/cli.py,
+the front door that defers each command's modules, hxcore's own modules and pandas and SQLAlchemy,
+which its parser and `catalog` do without).
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ LAZY_ALLOWED = {"duckdb", "duckdb_extension_sqlite_scanner", "docx", "pptx", "fp
 # modules when it runs, so `indicators` does not load Altair, openpyxl or pandera for `handout`, `import`
 # or `bench`. No cycle can hide there, since no hxcore module imports hxcore.cli (checked below), and
 # only there: anywhere else a local import of an hxcore module still fails.
-LAZY_HXCORE_IN = {"hxcore.cli"}
+FRONT_DOOR = {"hxcore.cli"}
+# ... and it may defer these third-party packages too: nearly every command needs them, but `--help`,
+# `<command> --help` and `catalog` need neither, and importing them (with numpy) was most of their cold
+# answer (tests/test_cli_imports.py checks they stay unloaded). Any other package the front door defers
+# is still refused (Altair, openpyxl, ... belong in the present and io modules a command imports), and
+# so is pandas or SQLAlchemy deferred anywhere else.
+FRONT_DOOR_DEFERS = {"pandas", "sqlalchemy"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,7 @@ def violations(layer: str, source: str, package: str = "hxcore") -> list[str]:
                 problems.append(f"line {imp.line}: {layer} imports {imp.module}, a higher layer ({target})")
             elif frozenset({layer, target}) in SIBLINGS:
                 problems.append(f"line {imp.line}: {layer} imports its sibling {imp.module}")
-        deferred_by_front_door = package in LAZY_HXCORE_IN and top == "hxcore"
+        deferred_by_front_door = package in FRONT_DOOR and top in {"hxcore", *FRONT_DOOR_DEFERS}
         if imp.local and top not in LAZY_ALLOWED and not deferred_by_front_door:
             problems.append(f"line {imp.line}: function-local import of {imp.module}")
     return problems
@@ -165,18 +172,28 @@ LOCAL_ENGINE_IMPORT = "def f():\n    from hxcore.engine.compute import evaluate\
     [
         ("hxcore.bench", LOCAL_ENGINE_IMPORT, "function-local import of hxcore.engine.compute"),  # cli layer, not cli.py
         ("hxcore.__main__", LOCAL_ENGINE_IMPORT, "function-local import of hxcore.engine.compute"),
-        ("hxcore.cli", "def f():\n    import altair\n", "function-local import of altair"),  # not an hxcore module
-        ("hxcore.cli", "def f():\n    import pandas as pd\n", "function-local import of pandas"),
+        ("hxcore.cli", "def f():\n    import altair\n", "function-local import of altair"),  # neither hxcore nor allowed
+        ("hxcore.cli", "def f():\n    import numpy as np\n", "function-local import of numpy"),
+        ("hxcore.bench", "def f():\n    import pandas as pd\n", "function-local import of pandas"),  # front door only
+        ("hxcore.__main__", "def f():\n    from sqlalchemy.exc import SQLAlchemyError\n",
+         "function-local import of sqlalchemy.exc.SQLAlchemyError"),
         ("hxcore.cli", "def f():\n    from hxapp import ui\n", "a higher layer (hxapp)"),  # deferred, still upward
     ],
 )
-def test_only_the_front_door_defers_hxcore_modules(package, source, expected):
+def test_only_the_front_door_defers_imports(package, source, expected):
     found = violations("cli", source, package=package)
     assert any(expected in problem for problem in found), found
 
 
 def test_the_front_door_may_defer_a_command_s_modules():
     source = "def cmd():\n    from hxcore.present import handout\n    from hxcore.io import importer\n    import hxcore.bench\n"
+    assert violations("cli", source, package="hxcore.cli") == []
+
+
+def test_the_front_door_may_defer_pandas_and_sqlalchemy():
+    """What `--help` and `catalog` do without: imported by the handlers and main that need them."""
+    source = ("def cmd():\n    import pandas as pd\n    from sqlalchemy.exc import SQLAlchemyError\n"
+              "    from hxcore.db.schema import make_engine\n")
     assert violations("cli", source, package="hxcore.cli") == []
 
 
