@@ -97,20 +97,21 @@ def gap_by_district(engine: Engine, flt: Filter, indicator_code: str, sector: st
     scope = replace(flt, sectors=(sector,) if sector else ())
     rows = evaluate(engine, scope, [indicator_code], by=by, compare=False, with_targets=False)
     key = "commune" if by in COMMUNE_BREAKDOWNS else "district"
-    rows["area"], rows["area_name"] = rows[key], rows[f"{key}_name"]
+    added = {"area": rows[key], "area_name": rows[f"{key}_name"]}  # added in one step: see compute._columns
     if ind.denominator:
         level = target["value"] / ind.scale
-        rows["needed"] = (level * rows["denominator"] - rows["numerator"]).clip(lower=0)
-        rows["needed_unit"] = "numerator"
+        added["needed"] = (level * rows["denominator"] - rows["numerator"]).clip(lower=0)
+        added["needed_unit"] = "numerator"
     else:
         base_code = "coops_total" if ind.group != "groups" else "groups_total"
         base = evaluate(engine, scope, [base_code], by=by, compare=False, with_targets=False)
         weights = base.set_index(key)["value"]
         total = weights.sum()
         expected_total = target["value"] * (period.year_fraction if ind.time == Time.FLOW else 1)
-        rows["expected"] = rows[key].map(weights / total * expected_total if total else 0)
-        rows["needed"] = (rows["expected"] - rows["value"]).clip(lower=0)
-        rows["needed_unit"] = "value"
-    total_needed = rows["needed"].sum()
-    rows["contribution"] = rows["needed"] / total_needed * 100 if total_needed else 0.0
+        added["expected"] = rows[key].map(weights / total * expected_total if total else 0)
+        added["needed"] = (added["expected"] - rows["value"]).clip(lower=0)
+        added["needed_unit"] = "value"
+    total_needed = added["needed"].sum()
+    added["contribution"] = added["needed"] / total_needed * 100 if total_needed else 0.0
+    rows = pd.concat([rows, pd.DataFrame(added, index=rows.index)], axis=1)
     return rows.sort_values("needed", ascending=False).reset_index(drop=True)

@@ -378,8 +378,9 @@ def _dimension(layout: _Layout, dimension: str | tuple[str, ...], fixed: str | N
     return _column([fixed], every_row), _column([label(fixed)], every_row) if label else None
 
 
-def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
-    """The result's rows, assembled column by column from each indicator's arrays."""
+def _columns(layout: _Layout, values: dict, names: dict) -> dict:
+    """The result's columns, assembled from each indicator's arrays (the frame is made once, from
+    all of them: adding columns one by one to a frame costs more than the SQL on a small result)."""
     flt, indicators = layout.flt, layout.indicators
     district, district_name = _dimension(layout, DISTRICT_BREAKDOWNS, ",".join(flt.districts) or None,
                                          lambda d: _one_area(d, names))
@@ -388,7 +389,7 @@ def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
     sector, label_of_sector = _dimension(layout, "sector", ",".join(flt.sectors) or None, _one_sector)
     province, _ = _dimension(layout, "province", flt.province)
     numerators, denominators, results = zip(*(values[ind.code] for ind in indicators), strict=True)
-    frame = pd.DataFrame({
+    columns = {
         "indicator": layout.repeat([ind.code for ind in indicators]),
         "label": layout.repeat([ind.label_vi for ind in indicators]),
         "unit": layout.repeat([ind.unit for ind in indicators]),
@@ -404,14 +405,14 @@ def _frame(layout: _Layout, values: dict, names: dict) -> pd.DataFrame:
         "denominator": _measure_column([d if d is not None else np.full(len(n), np.nan)
                                         for n, d in zip(numerators, denominators, strict=True)]),
         "applicable": np.repeat(np.array(layout.applicable, dtype=bool), layout.counts),
-    })
-    if layout.by and not frame.empty:
+    }
+    columns["share"] = None
+    if layout.by and len(columns["value"]):
         additive = np.repeat(np.array([is_additive(ind) for ind in indicators], dtype=bool), layout.counts)
-        totals = frame["value"].groupby(np.repeat(np.arange(len(indicators)), layout.counts)).transform("sum")
-        frame["share"] = (frame["value"] / totals * 100).where(additive & (totals != 0))
-    else:
-        frame["share"] = None
-    return frame
+        value = pd.Series(columns["value"])
+        totals = value.groupby(np.repeat(np.arange(len(indicators)), layout.counts)).transform("sum")
+        columns["share"] = (value / totals * 100).where(additive & (totals != 0)).to_numpy()
+    return columns
 
 
 @reading.in_one_state  # every statement sees the same commit, even while an import commits
@@ -437,24 +438,23 @@ def evaluate(
     snapshots = _snapshot_dates(engine)
     names, districts = area_names(engine, flt, by)
     layout = _Layout(engine, flt, selected, by, districts)
-    frame = _frame(layout, _period_values(engine, flt, layout, None, snapshots), names)
+    columns = _columns(layout, _period_values(engine, flt, layout, None, snapshots), names)
     period = flt.parsed_period
     stock_previous = comparison_period(period, flt.comparison)
     # A year-to-date count is compared with the same months a year earlier: 13 HTX founded by
     # 30/6/2023 against the whole of 2022 would read as a fall that is not one.
     flow_previous = period.same_period_last_year()
     previous_of = {ind.code: flow_previous if counted_over_the_year(ind) else stock_previous for ind in selected}
-    frame["previous_period"] = layout.repeat([previous_of[ind.code].code for ind in selected])
+    columns["previous_period"] = layout.repeat([previous_of[ind.code].code for ind in selected])
+    columns["previous_value"], columns["change"] = None, None
     if compare:
         before: dict[str, tuple] = {}
         for previous in dict.fromkeys(previous_of.values()):
             wanted = {code for code, other in previous_of.items() if other == previous}
             before.update(_period_values(engine, replace(flt, period=previous.code), layout, wanted, snapshots))
-        frame["previous_value"] = _stacked([before[ind.code][2] for ind in selected])
-        frame["change"] = frame["value"] - frame["previous_value"]
-    else:
-        frame["previous_value"] = None
-        frame["change"] = None
+        columns["previous_value"] = _stacked([before[ind.code][2] for ind in selected])
+        columns["change"] = columns["value"] - columns["previous_value"]
+    frame = pd.DataFrame(columns)
     if with_targets:
         frame = attach_targets(engine, frame, flt)
     return frame
