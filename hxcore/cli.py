@@ -165,7 +165,7 @@ def cmd_bench(args) -> int:
 
 def cmd_build_demo(args) -> int:
     """Build the demo database: never over imported data unless --force, all or nothing even if killed."""
-    from hxcore.db.health import shown_url
+    from hxcore.db.health import error_line, shown_url
     from hxcore.db.schema import DEFAULT_SQLITE_PATH, database_url, make_engine
     from hxcore.io.demo import DatabaseHoldsImports, build_demo
     from hxcore.io.national import build_national
@@ -184,6 +184,10 @@ def cmd_build_demo(args) -> int:
         print(f"Từ chối: {error}. Không ghi gì. Để có dữ liệu demo, chọn một tệp khác bằng --db; chỉ khi chắc "
               "chắn muốn xóa dữ liệu đã nhập mới thêm --force (với SQLite, bản cũ được sao lưu vào backups/).",
               file=sys.stderr)
+        return 1
+    except OSError as error:  # a folder that cannot be made, a full disk: the file beside is removed
+        print(f"Lỗi: không ghi được cơ sở dữ liệu {shown_url(engine)}: {error_line(error)}. Cơ sở dữ liệu cũ (nếu có) "
+              "không đổi.", file=sys.stderr)
         return 1
     print(f"Đã tạo cơ sở dữ liệu demo ({shown_url(engine)}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -32,6 +32,17 @@ def test_indicators_csv_prints_the_report_figures(demo_db_path):
     assert float(rows["coops_total"]["change"]) == 7
 
 
+def test_a_demo_that_cannot_be_written_is_one_line(tmp_path):
+    """A folder that cannot be made (here: under a file) is named in Vietnamese, without a traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = subprocess.run([sys.executable, "-m", "hxcore", "--db", f"sqlite:///{blocker}/sub/hx.sqlite",
+                             "build-demo"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("Lỗi: không ghi được cơ sở dữ liệu") and "a-file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and blocker.read_text() == ""
+
+
 def test_indicators_by_district_accepts_slug_and_name(demo_db_path):
     result = run(demo_db_path, "indicators", "--period", "2023-H1", "--district", "tam-duong",
                  "--district", "Huyện Sìn Hồ", "--indicator", "coops_total", "--by", "district", "--format", "csv")
