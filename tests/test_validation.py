@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import pytest
 
 from hxcore.cli import main
@@ -155,3 +158,96 @@ def test_a_new_form_is_one_registered_function(engine, monkeypatch):
     frame = validation.check(engine, report=REPORT, rules=(rule,))
     assert list(frame["rule"]) == ["no_dissolutions"] and list(frame["indicator"]) == ["coops_dissolved"]
     assert frame.iloc[0]["stated"] == "6" and frame.iloc[0]["computed"] == "0"
+
+
+# --- screens: the checks of the data that may fail, found in bulk -----------------------------
+
+SECTORS = ("agriculture", "industry", "construction", "trade", "transport", "environment", "credit")  # the HTX's
+DISTRICTS = {"101": SECTORS[:4], "102": SECTORS[4:]}  # each district holds some sectors' cooperatives
+
+
+def _evaluated(change) -> list[tuple[str | None, pd.DataFrame]]:
+    """evaluate()'s three frames for figures that satisfy every rule, then `change(rows)` applied: each
+    sector k has 10+k operating HTX, k stopped, 5 in the alliance, a monthly income of 4+k/10."""
+    base = {s: {"coops_operating": 10 + k, "coops_inactive": k, "coops_alliance_members": 5} for k, s in enumerate(SECTORS)}
+    for parts in base.values():
+        parts["coops_total"] = parts["coops_operating"] + parts["coops_inactive"]
+    scopes = {(None, None): SECTORS, **{(s, None): (s,) for s in SECTORS}, **{(None, d): DISTRICTS[d] for d in DISTRICTS}}
+    rows = []
+    for (sector, district), held in scopes.items():
+        counts = {code: float(sum(base[s][code] for s in held)) for code in base[SECTORS[0]]}
+        counts["coops_alliance_share"] = counts["coops_alliance_members"] / counts["coops_operating"] * 100
+        income = sum(4 + SECTORS.index(s) / 10 for s in held) / len(held)
+        counts |= {"coop_avg_income": income, "coop_avg_income_year": income * 12}
+        for indicator, value in counts.items():
+            rows.append({"indicator": indicator, "sector": sector, "district": district, "value": value,
+                         "previous_value": value - 1, "change": 1.0, "share": None})
+    wholes = {row["indicator"]: row["value"] for row in rows if row["sector"] is row["district"] is None}
+    for row in rows:
+        if (row["sector"] or row["district"]) and row["indicator"] in validation.ADDITIVE:
+            row["share"] = row["value"] / wholes[row["indicator"]] * 100
+    change(rows)
+    by = {None: lambda row: not (row["sector"] or row["district"]), "sector": lambda row: row["sector"],
+          "district": lambda row: row["district"]}
+    return [(name, pd.DataFrame([row for row in rows if held(row)])) for name, held in by.items()]
+
+
+def _set(indicator, sector, district, column, value):
+    """A change to the evaluated rows: one figure set to `value` (a number, or a function of the old one)."""
+
+    def change(rows):
+        for row in rows:
+            if (row["indicator"], row["sector"], row["district"]) == (indicator, sector, district):
+                row[column] = value(row[column]) if callable(value) else value
+
+    return change
+
+
+def _failing(figs: Figures, screened: bool) -> list[tuple[str, tuple]]:
+    """Every violated check of the data: its rule and its figures (screened, or all made and decided)."""
+    rules = [rule for rule in RULES if CheckSource.DATA in rule.sources]
+    return [(rule.code, tuple(f.key for f in check.figures)) for rule in rules
+            for check in FORMS[rule.form](rule, validation._screened(rule, figs) if screened else figs) if not check.holds()]
+
+
+# (what is changed, the rules then violated): the screens must keep every check that fails, nothing else decides
+SCREEN_CASES = [
+    ("nothing", lambda rows: None, set()),
+    ("a sector's stopped HTX", _set("coops_inactive", "trade", None, "value", lambda v: v + 1),
+     {"sectors_sum", "operating_plus_stopped", "stated_share", "change"}),
+    ("a district's operating HTX", _set("coops_operating", None, "101", "value", lambda v: v + 1),
+     {"districts_sum", "operating_plus_stopped", "alliance_rate", "stated_share", "change"}),
+    ("a share", _set("coops_total", None, "102", "share", lambda v: v + 0.1), {"stated_share"}),
+    ("a yearly income", _set("coop_avg_income_year", None, None, "value", lambda v: v + 0.5), {"coop_income_year", "change"}),
+    ("a change", _set("coops_alliance_members", "credit", None, "change", 2.0), {"change"}),
+    ("3e-9 above, out of the interval", _set("coops_total", None, None, "value", lambda v: v * (1 + 3e-9)),
+     {"sectors_sum", "districts_sum", "operating_plus_stopped", "stated_share", "change"}),
+    ("5e-10 above, within it", _set("coops_total", None, None, "value", lambda v: v * (1 + 5e-10)), set()),
+    ("a sector missing, the others exceeding the total",
+     lambda rows: rows.remove(next(r for r in rows if (r["indicator"], r["sector"]) == ("coops_total", "credit")))
+     or _set("coops_total", "trade", None, "value", 1000)(rows),
+     {"sectors_sum", "operating_plus_stopped", "stated_share", "change"}),
+    ("a sector missing, the others within the total",
+     lambda rows: rows.remove(next(r for r in rows if (r["indicator"], r["sector"]) == ("coops_total", "credit"))), set()),
+    ("no operating HTX: any share of them", lambda rows: [_set("coops_operating", None, "102", column, value)(rows)
+                                                          for column, value in (("value", 0.0), ("previous_value", 1.0),
+                                                                                ("change", -1.0))],
+     {"districts_sum", "operating_plus_stopped", "stated_share"}),
+    ("no previous stock", _set("coops_total", None, None, "previous_value", None), set()),
+    # ∞ - ∞ is NaN: the change holds (as _sum() cleans it), and the screen keeps it for the check to decide
+    ("an infinite value", _set("coop_avg_income", "credit", None, "value", math.inf), {"coop_income_year"}),
+]
+
+
+@pytest.mark.parametrize("change,violated", [case[1:] for case in SCREEN_CASES], ids=[case[0] for case in SCREEN_CASES])
+def test_screens_keep_every_check_that_fails(change, violated):
+    """failing_figures() decides only the checks a screen keeps: they must be every check that fails."""
+    rows = validation.FigureRows(_evaluated(change))
+    data = validation.DataFigures(rows, ("value", "share", "change"))
+    figs = Figures(CheckSource.DATA, "2023-H1", data, data, validation.DataFigures(rows, ("previous",)), {},
+                   districts=[(code, code) for code in DISTRICTS])
+    failing = _failing(figs, screened=True)
+    assert failing == _failing(figs, screened=False)
+    assert {rule for rule, _ in failing} == violated
+    kept = sum(len(validation._screened(rule, figs).focus) for rule in RULES if rule.form in validation.SCREENS)
+    assert kept <= 2 * len(failing)  # and clear nearly every check that holds

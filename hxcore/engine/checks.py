@@ -12,6 +12,10 @@ A rule names its *form*; each form is one function registered in FORMS with `@fo
 turns the rule and the figures into checks. To add a rule of an existing form, add a Rule to
 RULES; to add a new kind of rule, write one `@form("...")` function and give its name to the Rule.
 
+The data's own figures (~92.000 on a national database) are held as evaluate()'s rows (FigureRows) and
+made into Figs only when a check asks for one. failing_figures() makes only the checks that a form's
+*screen*, computing every check of the data at once on those rows, finds may fail; check() makes them all.
+
 A violation is kept as language-neutral parts (Violation: the figures by key, value and printed text,
 the numbers found and needed, a note's TEXT key); written() makes its sentences in Vietnamese or
 English from the templates of hxcore.model.texts, with the number writer it is given. check() writes
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
@@ -206,34 +210,160 @@ def report_figures(engine: Engine, report: str) -> tuple[dict[Key, Fig], list[li
     return figures, [figs for figs in repeats.values() if len(figs) > 1], period
 
 
-def _scope_column(frame: pd.DataFrame, column: str, by: str | None) -> pd.Series:
-    """The breakdown's sector or district of each evaluated row (None where it is not this breakdown's)."""
-    if by != column:
-        return pd.Series(None, index=frame.index, dtype=object)
-    values = frame[column]
-    return values.where(values.map(lambda v: isinstance(v, str) and v != ""), None).astype(object)
+def _named(codes: pd.Series) -> np.ndarray:
+    """Which evaluated rows name their sector or district (a code: text, not empty)."""
+    if pd.api.types.is_string_dtype(codes):  # text or missing: compared at once
+        return (codes.notna() & codes.ne("")).to_numpy(dtype=bool)
+    return codes.map(lambda code: isinstance(code, str) and code != "").to_numpy(dtype=bool)
 
 
-def _breakdown_figures(frame: pd.DataFrame, by: str | None) -> list[Fig]:
-    """The value, share (of a breakdown) and change of every evaluated row where known, and its stock a
-    year-end earlier ("previous"), row by row in the frame's order; rows of a breakdown without their
-    sector or district are left out."""
-    sector, district = _scope_column(frame, "sector", by), _scope_column(frame, "district", by)
-    scoped = (sector.notna() | district.notna()) if by else pd.Series(True, index=frame.index)
-    aspects = ("value", "share", "change", "previous") if by else ("value", "change", "previous")
-    parts = []
-    for rank, aspect in enumerate(aspects):
-        values = frame["previous_value" if aspect == "previous" else aspect]
-        kept = scoped & values.notna()
-        parts.append(pd.DataFrame({"row": kept[kept].index, "rank": rank, "indicator": frame["indicator"][kept],
-                                   "aspect": aspect, "sector": sector[kept], "district": district[kept],
-                                   "value": values[kept].astype(float)}))
-    rows = pd.concat(parts, ignore_index=True).sort_values(["row", "rank"], kind="stable")
-    codes = [[c if isinstance(c, str) else None for c in rows[column]] for column in ("sector", "district")]  # not NaN
-    eps = 1e-9 * np.maximum(1.0, rows["value"].abs())  # _exact(), for every figure at once
-    return [Fig((i, a, s, d), v, lo, hi, CheckSource.DATA) for i, a, s, d, v, lo, hi in
-            zip(rows["indicator"], rows["aspect"], *codes, rows["value"], (rows["value"] - eps).tolist(),
-                (rows["value"] + eps).tolist(), strict=True)]
+Scope = tuple[str | None, str | None]  # sector, district: (None, None) is the whole
+WHOLE = 0  # FigureRows' scope code of the whole
+# evaluate()'s column of each aspect a row holds; "previous" is the stock a year-end earlier
+ROW_ASPECTS = {"value": "value", "share": "share", "change": "change", "previous": "previous_value"}
+
+
+class FigureRows:
+    """The rows evaluate() gives for the data's figures: one per indicator and scope (the whole, a sector, a
+    district), in evaluate()'s order (whole, sectors, districts), each holding a number per aspect (NaN: no
+    such figure) with its interval (_exact). A national database has ~33.000 rows and ~92.000 figures, and
+    nearly every check of them holds: a Fig is made only when a check asks for one, and once (checks tell
+    figures apart by identity).
+
+    `cell[indicator, scope]` is the row of an indicator at a scope (-1: none); the last scope column stands
+    for every scope not evaluated, and the arrays' last element, read at row -1, is NaN."""
+
+    def __init__(self, frames: list[tuple[str | None, pd.DataFrame]]):
+        """frames: evaluate()'s result by None (the whole), "sector" and "district", in this order."""
+        self.scopes: list[Scope] = [(None, None)]  # WHOLE, then each sector and district as first met
+        indicators, scopes, numbers = [], [], {aspect: [] for aspect in ROW_ASPECTS}
+        for by, frame in frames:
+            if by is None:
+                kept = np.ones(len(frame), dtype=bool)
+                scopes.append(np.full(len(frame), WHOLE))
+            else:  # a breakdown's rows without their sector or district are left out
+                kept = _named(frame[by])
+                found, names = pd.factorize(frame[by][kept])
+                scopes.append(found + len(self.scopes))
+                self.scopes += [(name, None) if by == "sector" else (None, name) for name in names]
+            indicators.append(frame["indicator"][kept])
+            for aspect, column in ROW_ASPECTS.items():
+                whole_share = by is None and aspect == "share"  # the whole is no share of itself
+                numbers[aspect].append(np.full(kept.sum(), np.nan) if whole_share
+                                       else frame[column].to_numpy(dtype=float, na_value=np.nan)[kept])
+        found, names = pd.factorize(pd.concat(indicators, ignore_index=True))
+        self.indicators: list[str] = list(names)
+        self.indicator = found  # each row's, as a position in self.indicators
+        self.scope = np.concatenate(scopes)  # each row's, as a position in self.scopes
+        self.indicator_index = {code: i for i, code in enumerate(self.indicators)}
+        self.scope_index = {scope: i for i, scope in enumerate(self.scopes)}
+        self.cell = np.full((len(self.indicators), len(self.scopes) + 1), -1)
+        self.cell[self.indicator, self.scope] = np.arange(len(self.scope))
+        if (self.cell >= 0).sum() != len(self.scope):
+            raise ValueError("evaluate() gave two rows for one indicator and scope")
+        self.value, self.lo, self.hi = {}, {}, {}
+        for aspect, parts in numbers.items():
+            value = np.append(np.concatenate(parts), np.nan)
+            eps = 1e-9 * np.maximum(1.0, np.abs(value))  # _exact(), for every figure at once
+            with np.errstate(invalid="ignore"):  # ∞ - ∞ is NaN, as _exact() gives it
+                self.value[aspect], self.lo[aspect], self.hi[aspect] = value, value - eps, value + eps
+        self._figs: dict[tuple[int, str], Fig] = {}
+
+    def __len__(self) -> int:
+        return len(self.scope)
+
+    def row(self, indicator: str, sector: str | None, district: str | None) -> int:
+        """The row of an indicator at a scope, -1 for none."""
+        i, s = self.indicator_index.get(indicator), self.scope_index.get((sector, district))
+        return -1 if i is None or s is None else int(self.cell[i, s])
+
+    def at(self, indicator: str, scopes: np.ndarray) -> np.ndarray:
+        """The rows of an indicator at each of the scope codes (-1 where it has none)."""
+        i = self.indicator_index.get(indicator)
+        return np.full(len(scopes), -1) if i is None else self.cell[i, scopes]
+
+    def scope_codes(self, scopes: list[Scope]) -> np.ndarray:
+        """The codes of the scopes, the column of no rows for one not evaluated."""
+        return np.array([self.scope_index.get(scope, len(self.scopes)) for scope in scopes], dtype=int)
+
+    def has(self, aspect: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Whether each row (every row by default) holds a figure of the aspect."""
+        value = self.value[aspect][:-1] if rows is None else self.value[aspect][rows]
+        return ~np.isnan(value)
+
+    def holding(self, aspect: str, indicator: str | None = None) -> np.ndarray:
+        """The rows holding a figure of the aspect (of one indicator if given), in order."""
+        held = self.has(aspect)
+        if indicator is not None:
+            held &= self.indicator == self.indicator_index.get(indicator, -1)
+        return np.flatnonzero(held)
+
+    def key(self, row: int, aspect: str) -> Key:
+        return (self.indicators[self.indicator[row]], aspect, *self.scopes[self.scope[row]])
+
+    def keys(self, rows: np.ndarray, aspect: str) -> list[Key]:
+        """The keys of the rows' figures of the aspect, in the rows' order."""
+        return [self.key(row, aspect) for row in np.sort(rows)]
+
+    def fig(self, row: int, aspect: str) -> Fig:
+        """The row's figure of the aspect, made once."""
+        fig = self._figs.get((row, aspect))
+        if fig is None:
+            fig = self._figs[row, aspect] = Fig(self.key(row, aspect), float(self.value[aspect][row]),
+                                                float(self.lo[aspect][row]), float(self.hi[aspect][row]), CheckSource.DATA)
+        return fig
+
+
+class DataFigures(Mapping[Key, Fig]):
+    """The data's figures of some aspects, by key, in the rows' order (each row's aspects in the order given),
+    read from FigureRows; then figures computed from them here (attainments), added with add()."""
+
+    def __init__(self, rows: FigureRows, aspects: tuple[str, ...]):
+        self.rows, self.aspects = rows, aspects
+        self.added: dict[Key, Fig] = {}
+
+    def get(self, key: Key, default: Fig | None = None) -> Fig | None:
+        if key in self.added:
+            return self.added[key]
+        indicator, aspect, sector, district = key
+        row = self.rows.row(indicator, sector, district) if aspect in self.aspects else -1
+        return self.rows.fig(row, aspect) if row >= 0 and self.rows.has(aspect, row) else default
+
+    def __getitem__(self, key: Key) -> Fig:
+        fig = self.get(key)
+        if fig is None:
+            raise KeyError(key)
+        return fig
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and len(key) == 4 and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[Key]:
+        held = [self.rows.has(aspect) for aspect in self.aspects]
+        for row in range(len(self.rows)):
+            yield from (self.rows.key(row, aspect) for aspect, has in zip(self.aspects, held, strict=True) if has[row])
+        yield from self.added
+
+    def __len__(self) -> int:
+        return sum(int(self.rows.has(aspect).sum()) for aspect in self.aspects) + len(self.added)
+
+    def keys_of(self, aspect: str, indicator: str | None = None) -> list[Key]:
+        """The keys of the figures of one aspect (and indicator), in order, without making their Figs."""
+        rows = self.rows.holding(aspect, indicator) if aspect in self.aspects else []
+        return [*(self.rows.key(row, aspect) for row in rows),
+                *(key for key in self.added if key[1] == aspect and indicator in (None, key[0]))]
+
+    def scopes(self) -> list[Scope]:
+        """The scopes of the figures, in the order they first come."""
+        held = np.logical_or.reduce([self.rows.has(aspect) for aspect in self.aspects])
+        return list(dict.fromkeys([*(self.rows.scopes[code] for code in pd.unique(self.rows.scope[held])),
+                                   *((key[2], key[3]) for key in self.added)]))
+
+    def add(self, fig: Fig) -> None:
+        """A figure computed here, of an aspect the rows do not hold (the screens read only the rows)."""
+        if fig.key[1] in ROW_ASPECTS:
+            raise ValueError(f"{fig.key}: the rows hold the figures of this aspect")
+        self.added[fig.key] = fig
 
 
 def report_province(engine: Engine, report: str) -> str | None:
@@ -258,16 +388,12 @@ def report_province(engine: Engine, report: str) -> str | None:
     return PROVINCE_CODE if PROVINCE_CODE in provinces else None
 
 
-def data_figures(engine: Engine, period: str, province: str | None = None) -> tuple[dict[Key, Fig], dict[Key, Fig]]:
+def data_figures(engine: Engine, period: str, province: str | None = None) -> tuple[DataFigures, DataFigures]:
     """Figures computed from the database at the period's end, and the stocks a year-end earlier: of one
     province (its whole, its sectors, its districts), or (None) of the whole database."""
-
-    figures: dict[Key, Fig] = {}
-    previous: dict[Key, Fig] = {}
-    for by in (None, "sector", "district"):
-        for fig in _breakdown_figures(evaluate(engine, Filter(period, province=province), by=by), by):
-            (previous if fig.key[1] == "previous" else figures)[fig.key] = fig
-    return figures, previous
+    flt = Filter(period, province=province)
+    rows = FigureRows([(by, evaluate(engine, flt, by=by)) for by in (None, "sector", "district")])
+    return DataFigures(rows, ("value", "share", "change")), DataFigures(rows, ("previous",))
 
 
 def target_figures(engine: Engine, year: int, province: str | None = None) -> dict[Key, Fig]:
@@ -540,19 +666,34 @@ class Figures:
 
     source: CheckSource  # where the stated figures come from
     period: str
-    stated: dict[Key, Fig]
-    data: dict[Key, Fig]  # computed from the database, with attainment of the targets
-    previous: dict[Key, Fig]  # the data's stocks a year-end earlier
+    stated: Mapping[Key, Fig]
+    data: Mapping[Key, Fig]  # computed from the database (DataFigures), with attainment of the targets
+    previous: Mapping[Key, Fig]  # the data's stocks a year-end earlier
     targets: dict[Key, Fig]
     repeats: list[list[Fig]] = field(default_factory=list)  # figures the report prints more than once
     districts: list[tuple[str, str]] = field(default_factory=list)  # (code, name) of the province's districts
+    # The stated figures whose checks are wanted, in order (None: all): those a screen could not clear.
+    focus: dict[Key, None] | None = None
 
     def pick(self, indicator: str, aspect: str, sector: str | None, district: str | None) -> Fig | None:
         return self.stated.get((indicator, aspect, sector, district))
 
+    def wanted(self, key: Key) -> bool:
+        """Whether the checks stating this figure are wanted."""
+        return self.focus is None or key in self.focus
+
     def of(self, rule: Rule) -> list[Fig]:
-        """The stated figures the rule speaks of: its aspect, and its indicator if it names one."""
-        return [f for f in self.stated.values() if f.key[1] == rule.aspect and (rule.total is None or f.key[0] == rule.total)]
+        """The stated figures (in focus) the rule speaks of: its aspect, and its indicator if it names one."""
+        if self.focus is None and not isinstance(self.stated, DataFigures):
+            return [f for f in self.stated.values() if f.key[1] == rule.aspect and (rule.total is None or f.key[0] == rule.total)]
+        keys = self.stated.keys_of(rule.aspect, rule.total) if self.focus is None else self.focus
+        return [self.stated[k] for k in keys if k[1] == rule.aspect and (rule.total is None or k[0] == rule.total)]
+
+    def scopes(self) -> list[Scope]:
+        """The scopes of the stated figures, in the order they are first stated."""
+        if isinstance(self.stated, DataFigures):
+            return self.stated.scopes()
+        return list(dict.fromkeys((f.key[2], f.key[3]) for f in self.stated.values()))
 
 
 # --- forms: one registered function per kind of rule ------------------------------------------
@@ -574,16 +715,17 @@ def form(name: str) -> Callable[[FormFunction], FormFunction]:
     return register
 
 
-def _sector_parts(figs: Figures, indicator: str) -> list[Fig | None]:
+def _sector_scopes(figs: Figures, indicator: str) -> list[Scope]:
     org_type = org_type_of(INDICATORS_BY_CODE[indicator])
-    return [figs.pick(indicator, "value", s.code, None) for s in sectors_of(org_type)] if org_type else []
+    return [(s.code, None) for s in sectors_of(org_type)] if org_type else []
 
 
-def _district_parts(figs: Figures, indicator: str) -> list[Fig | None]:
-    return [figs.pick(indicator, "value", None, code) for code, _ in figs.districts]
+def _district_scopes(figs: Figures, indicator: str) -> list[Scope]:
+    return [(None, code) for code, _ in figs.districts]
 
 
-BREAKDOWNS: dict[str, Callable[[Figures, str], list[Fig | None]]] = {"sector": _sector_parts, "district": _district_parts}
+# The scopes of a total's parts, by the breakdown a rule names (Rule.over).
+BREAKDOWNS: dict[str, Callable[[Figures, str], list[Scope]]] = {"sector": _sector_scopes, "district": _district_scopes}
 
 
 def _breakdown_check(rule: Rule, total: Fig, parts: list[Fig | None]) -> Check | None:
@@ -607,7 +749,8 @@ def _breakdown(rule: Rule, figs: Figures) -> list[AnyCheck]:
         indicator, _, sector, district = fig.key
         if indicator not in ADDITIVE or sector or district:
             continue
-        found = _breakdown_check(rule, fig, BREAKDOWNS[rule.over](figs, indicator))
+        parts = [figs.pick(indicator, "value", *scope) for scope in BREAKDOWNS[rule.over](figs, indicator)]
+        found = _breakdown_check(rule, fig, parts)
         if found:
             checks.append(found)
     return checks
@@ -617,7 +760,9 @@ def _breakdown(rule: Rule, figs: Figures) -> list[AnyCheck]:
 def _sum_of_parts(rule: Rule, figs: Figures) -> list[AnyCheck]:
     """rule.total = Σ rule.parts, at every scope where all are stated (scopes in the order they are first stated)."""
     checks = []
-    for sector, district in dict.fromkeys((f.key[2], f.key[3]) for f in figs.stated.values()):
+    for sector, district in figs.scopes():
+        if not figs.wanted((rule.total, "value", sector, district)):
+            continue
         total = figs.pick(rule.total, "value", sector, district)
         parts = [figs.pick(code, "value", sector, district) for code in rule.parts]
         if total and all(parts):
@@ -708,6 +853,145 @@ def _percent_sign(rule: Rule, figs: Figures) -> list[AnyCheck]:
     return [SignCheck(rule, fig) for fig in unique.values()]
 
 
+# --- screens: the checks of the data that may fail, found in bulk -----------------------------
+#
+# Made one by one, the ~50.000 checks of a national database's figures took 1,6 s, and nearly all hold. A
+# form's screen computes, on the columns of FigureRows (numpy), the intervals every check of its rule would
+# compare, and keeps the stated figures whose check may fail; the form then makes and decides only theirs
+# (Figures.focus). A screen must never clear a check that fails: its ÷ and × are the check's own (the same
+# IEEE operations), its sums (in another order) are trusted only with room for their rounding, and it
+# keeps every figure where anything is NaN. A form without a screen makes every check.
+
+Screen = Callable[[Rule, Figures, FigureRows], list[Key]]  # -> the stated figures whose check may fail
+SCREENS: dict[str, Screen] = {}
+SUM_ROUNDING = 1e-15  # per term added, relative to the terms' magnitudes: over twice float64's rounding (2⁻⁵³)
+
+
+def screen(name: str) -> Callable[[Screen], Screen]:
+    """Register the screen of a form (FORMS[name])."""
+
+    def register(function: Screen) -> Screen:
+        if name in SCREENS:
+            raise ValueError(f"screen '{name}' is already registered ({SCREENS[name].__name__})")
+        SCREENS[name] = function
+        return function
+
+    return register
+
+
+def _may_not_meet(stated_lo: np.ndarray, stated_hi: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  slack: np.ndarray | float = 0.0) -> np.ndarray:
+    """Where the stated intervals may not meet the computed ones (_meet), these known within `slack`."""
+    with np.errstate(invalid="ignore"):
+        return ~((stated_lo <= hi - slack) & (lo + slack <= stated_hi))
+
+
+def _quotients(a_lo: np.ndarray, a_hi: np.ndarray, b_lo: np.ndarray, b_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_div() of many intervals at once; NaN where _div leaves ∞ ÷ ∞ out (the check decides those)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotients = [a / b for a in (a_lo, a_hi) for b in (b_lo, b_hi)]
+        lo, hi = np.minimum.reduce(quotients), np.maximum.reduce(quotients)
+    spans_zero = (b_lo <= 0) & (b_hi >= 0)
+    return np.where(spans_zero, -np.inf, lo), np.where(spans_zero, np.inf, hi)
+
+
+def _sum_may_fail(rows: FigureRows, stated: np.ndarray, aspect: str,
+                  terms: list[tuple[np.ndarray, str, int]]) -> np.ndarray:
+    """Where stated = Σ sign·term (each term: its rows, aspect and sign) may fail, as _sum() computes it."""
+    lo = sum(rows.lo[a][r] if sign > 0 else -rows.hi[a][r] for r, a, sign in terms)
+    hi = sum(rows.hi[a][r] if sign > 0 else -rows.lo[a][r] for r, a, sign in terms)
+    size = sum(np.abs(rows.lo[a][r]) + np.abs(rows.hi[a][r]) for r, a, _ in terms)
+    return _may_not_meet(rows.lo[aspect][stated], rows.hi[aspect][stated], lo, hi, len(terms) * SUM_ROUNDING * size)
+
+
+def _at_same_scope(rows: FigureRows, rule: Rule, aspect: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The rows of rule.total's figures of the aspect, and the rows of each of rule.parts at their scopes,
+    where every part has its value."""
+    stated = rows.holding(aspect, rule.total)
+    parts = [rows.at(code, rows.scope[stated]) for code in rule.parts]
+    complete = np.logical_and.reduce([rows.has("value", part) for part in parts]) if parts else np.ones(len(stated), bool)
+    return stated[complete], [part[complete] for part in parts]
+
+
+@screen("sum")
+def _sum_screen(rule: Rule, figs: Figures, rows: FigureRows) -> list[Key]:
+    stated, parts = _at_same_scope(rows, rule, "value")
+    return rows.keys(stated[_sum_may_fail(rows, stated, "value", [(part, "value", 1) for part in parts])], "value")
+
+
+@screen("product")
+def _product_screen(rule: Rule, figs: Figures, rows: FigureRows) -> list[Key]:
+    stated, parts = _at_same_scope(rows, rule, rule.aspect)
+    numerator = parts[0]
+    denominator = (rows.lo["value"][parts[1]], rows.hi["value"][parts[1]]) if len(parts) > 1 else (1.0, 1.0)
+    lo, hi = _quotients(rows.lo["value"][numerator], rows.hi["value"][numerator], *denominator)
+    fails = _may_not_meet(rows.lo[rule.aspect][stated], rows.hi[rule.aspect][stated], lo * rule.factor, hi * rule.factor)
+    return rows.keys(stated[fails], rule.aspect)
+
+
+@screen("share")
+def _share_screen(rule: Rule, figs: Figures, rows: FigureRows) -> list[Key]:
+    """The part is the stated share's own row's value; the whole, its indicator's at the whole scope."""
+    stated = rows.holding(rule.aspect, rule.total)
+    whole = rows.cell[rows.indicator[stated], WHOLE]
+    checked = (rows.scope[stated] != WHOLE) & rows.has("value", stated) & rows.has("value", whole)
+    stated, whole = stated[checked], whole[checked]
+    lo, hi = _quotients(rows.lo["value"][stated], rows.hi["value"][stated], rows.lo["value"][whole], rows.hi["value"][whole])
+    fails = _may_not_meet(rows.lo[rule.aspect][stated], rows.hi[rule.aspect][stated], lo * rule.factor, hi * rule.factor)
+    return rows.keys(stated[fails], rule.aspect)
+
+
+@screen("difference")
+def _difference_screen(rule: Rule, figs: Figures, rows: FigureRows) -> list[Key]:
+    """The stock now and a year-end earlier are the stated change's own row's (the stated figures are the data)."""
+    stocks = np.array([ind is not None and not (ind.type == IndicatorType.SIMPLE and ind.time == Time.FLOW)
+                       for ind in map(INDICATORS_BY_CODE.get, rows.indicators)], dtype=bool)
+    stated = rows.holding(rule.aspect, rule.total)
+    stated = stated[stocks[rows.indicator[stated]] & rows.has("value", stated) & rows.has("previous", stated)]
+    fails = _sum_may_fail(rows, stated, rule.aspect, [(stated, "value", 1), (stated, "previous", -1)])
+    return rows.keys(stated[fails], rule.aspect)
+
+
+@screen("breakdown")
+def _breakdown_screen(rule: Rule, figs: Figures, rows: FigureRows) -> list[Key]:
+    """As _breakdown_check: all parts there, they must add up to the total; some missing, the others must not exceed it."""
+    kept, scope_codes = [], {}  # the codes of each list of parts' scopes (the districts': the same for every total)
+    totals = rows.holding(rule.aspect, rule.total)
+    for total in totals[rows.scope[totals] == WHOLE]:
+        indicator = rows.indicators[rows.indicator[total]]
+        if indicator not in ADDITIVE:
+            continue
+        scopes = tuple(BREAKDOWNS[rule.over](figs, indicator))
+        if scopes not in scope_codes:
+            scope_codes[scopes] = rows.scope_codes(scopes)
+        parts = rows.at(indicator, scope_codes[scopes])
+        present = parts[rows.has("value", parts)]
+        if not len(present):
+            continue
+        lo, hi = rows.lo["value"][present], rows.hi["value"][present]
+        slack = len(present) * SUM_ROUNDING * (np.abs(lo) + np.abs(hi)).sum()
+        total_lo, total_hi = rows.lo["value"][total], rows.hi["value"][total]
+        if len(present) == len(parts):
+            fails = _may_not_meet(total_lo, total_hi, lo.sum(), hi.sum(), slack)
+        else:
+            with np.errstate(invalid="ignore"):
+                fails = not lo.sum() + slack <= total_hi
+        if fails:
+            kept.append(total)
+    return rows.keys(np.array(kept, dtype=int), rule.aspect)
+
+
+def _screened(rule: Rule, figs: Figures) -> Figures:
+    """The figures, their focus narrowed to the stated figures whose check of the rule may fail: when the rule's
+    form has a screen and the stated figures are the data's own (rows, with the previous stocks on the same rows)."""
+    stated, previous = figs.stated, figs.previous
+    screening = SCREENS.get(rule.form)
+    if (screening is None or stated is not figs.data or not isinstance(stated, DataFigures)
+            or not isinstance(previous, DataFigures) or previous.rows is not stated.rows):
+        return figs
+    return replace(figs, focus=dict.fromkeys(screening(rule, figs, stated.rows)))
+
+
 # --- running ----------------------------------------------------------------------------------
 
 def _fix(fig: Fig, check: Check, by_fig: dict[int, list[Check]], violated: list[Check]) -> tuple[int, Fig, float] | None:
@@ -747,13 +1031,13 @@ def _suspects(rows: list[dict], checks: list[Check]) -> None:
         row["suspect"] = written(row["_parts"])["suspect"]
 
 
-def _with_attainment(data: dict[Key, Fig], targets: dict[Key, Fig]) -> dict[Key, Fig]:
+def _with_attainment(data: DataFigures, targets: dict[Key, Fig]) -> DataFigures:
     """The data's attainment of each target, computed here."""
     for (indicator, _, sector, _), target in targets.items():
         actual = data.get((indicator, "value", sector, None))
         if actual and target.value:
             key = (indicator, "attainment", sector, None)
-            data[key] = _computed(key, actual.value / target.value * 100)
+            data.add(_computed(key, actual.value / target.value * 100))
     return data
 
 
@@ -784,20 +1068,22 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
                    district_choices(engine, province))
 
 
-def run_rules(engine: Engine, report: str | None = None, period: str | None = None,
-              rules: tuple[Rule, ...] = RULES, province: str | None = None) -> tuple[Figures | None, list[AnyCheck]]:
-    """The figures checked and every check the rules make of them (held or not)."""
+def run_rules(engine: Engine, report: str | None = None, period: str | None = None, rules: tuple[Rule, ...] = RULES,
+              province: str | None = None, screened: bool = False) -> tuple[Figures | None, list[AnyCheck]]:
+    """The figures checked and every check the rules make of them (held or not); `screened`: leaving out
+    checks of the data that a screen finds to hold."""
     figs = figures_for(engine, report, period, province)
     if figs is None:
         return None, []
-    return figs, [c for rule in rules if figs.source in rule.sources for c in FORMS[rule.form](rule, figs)]
+    return figs, [c for rule in rules if figs.source in rule.sources
+                  for c in FORMS[rule.form](rule, _screened(rule, figs) if screened else figs)]
 
 
 def failing_figures(engine: Engine, period: str, province: str | None = None) -> dict[Key, tuple[str, ...]]:
     """The data's figures at `period` (of one province, or the whole database) that take part in a
     violated rule, each with those rules' labels (every figure of a violated check, not only the one it
     states: any of them may be the wrong one)."""
-    _, found = run_rules(engine, period=period, province=province)
+    _, found = run_rules(engine, period=period, province=province, screened=True)
     out: dict[Key, tuple[str, ...]] = {}
     for failed in (c for c in found if not c.holds()):
         figures = failed.figures if isinstance(failed, Check) else [failed.stated]
