@@ -86,25 +86,32 @@ def wrong_sign_in_medians(engine, users: dict, limiter, rounds: int = 30) -> tup
     return statistics.median(known), statistics.median(unknown)
 
 
-def test_unknown_and_known_names_take_as_long(fresh_engine):
-    """Median of 30 wrong sign-ins each: within 20% of each other, and both as slow as the real hash
-    (a cost-10 test hash: the dummy's cost is read from the configured hashes). Before the fix:
-    ~1 ms against ~236 ms. A round spoiled by other processes on a shared machine is measured again,
-    at most twice."""
+def test_unknown_and_known_names_take_as_long(fresh_engine, monkeypatch):
+    """An unknown name goes through bcrypt at the configured hashes' cost (recorded, not timed), and the
+    median of 30 wrong sign-ins each is within 20% for known and unknown names. Before the fix: ~1 ms
+    against ~236 ms. A round spoiled by other processes on a shared machine is measured again, at most
+    twice."""
     users = {"lan": {"hash": bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(10)).decode(), "role": "editor"}}
     limiter = auth.AttemptLimiter(fresh_engine, max_failures=1000)  # never locks during the measure
+    costs = []
+    checkpw = bcrypt.checkpw
+
+    def recorded(password: bytes, stored: bytes) -> bool:
+        costs.append(int(stored.split(b"$")[2]))
+        return checkpw(password, stored)
+
+    monkeypatch.setattr(bcrypt, "checkpw", recorded)
+    attempt("khong-co", "sai-mat-khau", fresh_engine, users=users, limiter=limiter)
+    assert costs == [10]  # the unknown name really went through bcrypt, at cost 10
+    monkeypatch.setattr(bcrypt, "checkpw", checkpw)
     for warm_up in ("lan", "khong-co"):
         attempt(warm_up, "sai-mat-khau", fresh_engine, users=users, limiter=limiter)
-    started = time.perf_counter()
-    bcrypt.checkpw(b"sai-mat-khau", users["lan"]["hash"].encode())
-    one_check = time.perf_counter() - started
     for _round in range(3):
         known, unknown = wrong_sign_in_medians(fresh_engine, users, limiter)
         print(f"known name {known * 1000:.1f} ms, unknown name {unknown * 1000:.1f} ms (median of 30)")
         if abs(known - unknown) < 0.2 * max(known, unknown):
             break
     assert abs(known - unknown) < 0.2 * max(known, unknown)
-    assert unknown > 0.7 * one_check  # the unknown name really went through bcrypt at cost 10
 
 
 def test_long_passwords_and_damaged_hashes_are_refused_not_crashing(fresh_engine):
