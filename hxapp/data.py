@@ -281,40 +281,50 @@ def report_document(engine, flt: Filter) -> bytes:
 # Choices and metadata
 
 
-@st.cache_data(show_spinner=False, max_entries=8)  # one entry per data version: old versions are dropped
+# The sidebar's choices are shared by every session (st.cache_resource, tuples of (code, name)), not
+# copied into each (st.cache_data unpickles a copy on every call): the country's ~11.800 district and
+# commune names, held by each session's View and by its filter widgets' labels, were ~2–3 MB of
+# strings per session, kept until Streamlit drops the session. Callers get a new list of the shared
+# (immutable) tuples.
+def _frozen(pairs) -> tuple[tuple[str, str], ...]:
+    return tuple((code, name) for code, name in pairs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)  # one entry per data version: old versions are dropped
 def _choices(_engine, version: str):
-    return available_periods(_engine), district_choices(_engine), province_choices(_engine)
+    return tuple(available_periods(_engine)), _frozen(district_choices(_engine)), _frozen(province_choices(_engine))
 
 
 def choices(engine) -> tuple[list[str], list[tuple[str, str]]]:
     """The periods with data (newest first) and the (code, name) of the districts."""
     periods, districts, _ = _choices(engine, version(engine))
-    return periods, districts
+    return list(periods), list(districts)
 
 
 def provinces(engine) -> list[tuple[str, str]]:
     """(code, name) of the provinces: a province filter appears when there is more than one."""
-    return _choices(engine, version(engine))[2]
+    return list(_choices(engine, version(engine))[2])
 
 
-@st.cache_data(show_spinner=False, max_entries=128)  # one entry per data version and province
-def _districts_in(_engine, version: str, province: str) -> list[tuple[str, str]]:
-    return district_choices(_engine, province)
+@st.cache_resource(show_spinner=False, max_entries=128)  # one entry per data version and province
+def _districts_in(_engine, version: str, province: str) -> tuple[tuple[str, str], ...]:
+    return _frozen(district_choices(_engine, province))
 
 
 def districts_in(engine, province: str) -> list[tuple[str, str]]:
-    return _districts_in(engine, version(engine), province)
+    return list(_districts_in(engine, version(engine), province))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _communes_at(_engine, version: str, day, province: str | None, districts: tuple[str, ...]) -> list[tuple[str, str]]:
-    return commune_choices(_engine, day, province, districts)
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _communes_at(_engine, version: str, day, province: str | None,
+                 districts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return _frozen(commune_choices(_engine, day, province, districts))
 
 
 def communes_at(engine, day, province: str | None = None, districts: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """(code, name) of the communes valid on `day` (the 38 new ones of Lai Châu from 1/7/2025),
     within the chosen (former) districts."""
-    return _communes_at(engine, version(engine), day, province, tuple(districts))
+    return list(_communes_at(engine, version(engine), day, province, tuple(districts)))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)  # one entry per data version: old versions are dropped
