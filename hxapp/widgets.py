@@ -19,7 +19,7 @@ from hxcore.model.texts import t
 from hxcore.present import charts, export, fmt, frames
 
 
-@st.cache_data(show_spinner=False, max_entries=300)
+@st.cache_data(show_spinner=False, max_entries=300, hash_funcs=data.FRAME_KEYS)
 def _chart_spec(module: str, builder: str, args: tuple, kwargs: dict) -> dict:
     # Not validated here: tests/test_charts.py validates every builder's spec; validating costs ~30 ms a chart.
     return getattr(importlib.import_module(module), builder)(*args, **kwargs).to_dict(validate=False)

@@ -438,3 +438,20 @@ def test_a_failed_upgrade_is_reported_and_changes_nothing(tmp_path, monkeypatch)
     monkeypatch.setenv("HX_DATABASE_URL", f"sqlite:///{path}")
     at.switch_page("pages/hop_tac_xa.py").run()
     assert not at.exception and not at.error and at.metric, [e.value for e in at.error]
+
+
+def test_a_frame_s_cache_key_is_its_content(engine):
+    """The key the app's caches give a frame argument (hxapp.data.frame_key): the same for the frame, its
+    copy and its unpickled copy (a rerun reads cached frames), different as soon as one cell or type differs."""
+    import pickle
+
+    from hxapp.data import frame_key
+
+    frame = evaluate(engine, Filter("2023-H1"), by="district")
+    same = [frame.copy(), pickle.loads(pickle.dumps(frame)), frame.copy(deep=False)]
+    assert all(frame_key(other) == frame_key(frame) for other in same)
+    changed_value, changed_text, changed_type = frame.copy(), frame.copy(), frame.copy()
+    changed_value.loc[3, "value"] += 1e-9
+    changed_text.loc[0, "district_name"] = "Tam Duong"
+    changed_type["value"] = changed_type["value"].astype(object)
+    assert len({frame_key(f) for f in (frame, changed_value, changed_text, changed_type)}) == 4
