@@ -70,10 +70,11 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
     progress("Lớp tập huấn…")
     _add_training(content[schema.training_classes], country, rng)
     progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức, {len(content[schema.facts]):,} dòng số liệu…")
+    counts = {table.name: len(rows) for table, rows in content.items()}
     write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
                                     "định để đo hiệu năng toàn quốc.", "seed": str(seed), "scale": "national"},
-                  progress=progress, force=force)
-    return {table.name: len(rows) for table, rows in content.items()}
+                  progress=progress, force=force, release_rows=True)
+    return counts
 
 
 # Rows as named tuples of every column, not dicts: 1,2 million facts and 95.000 organisations are held

@@ -17,7 +17,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy import Engine, Float, Integer, insert, inspect, select
 from sqlalchemy.schema import CreateTable
 
 from hxcore.db import schema
@@ -37,11 +37,13 @@ class DatabaseHoldsImports(ValueError):
 
 
 def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=None, chunk: int = 10_000,
-                  force: bool = False) -> None:
+                  force: bool = False, release_rows: bool = False) -> None:
     """Replace the whole database's content: all of it, or nothing.
 
     Refuses (DatabaseHoldsImports) when the database holds imported data, unless `force`; then a
-    SQLite file is first copied to backups/ beside it.
+    SQLite file is first copied to backups/ beside it. `release_rows`: each table's list of rows
+    in `content` is emptied once written (the national build's 1,2 million facts are not held
+    while the summaries are built).
     """
     refuse_over_imports(engine, force)
     digest = hashlib.sha256(repr(sorted((t.name, len(rows)) for t, rows in content.items())).encode()).hexdigest()
@@ -50,9 +52,9 @@ def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=
     rows = {**content, schema.meta: meta_rows}
     path = sqlite_path(engine)
     if path is None:
-        _fill(engine, rows, progress, chunk)
+        _fill(engine, rows, progress, chunk, release_rows=release_rows)
     else:
-        _build_aside(engine, path, rows, progress, chunk, force)
+        _build_aside(engine, path, rows, progress, chunk, force, release_rows)
 
 
 def refuse_over_imports(engine: Engine, force: bool = False) -> None:
@@ -66,7 +68,7 @@ def refuse_over_imports(engine: Engine, force: bool = False) -> None:
         "tạo lại dữ liệu demo sẽ xóa hết dữ liệu này")
 
 
-def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False) -> None:
+def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False, release_rows: bool = False) -> None:
     """Drop, create and fill every table in one transaction, DDL included (PostgreSQL rolls it all back).
     `aside`: a new SQLite file no one else sees yet, which is thrown away if the build fails; its
     rows are committed first and its summaries then built by parallel connections."""
@@ -76,25 +78,35 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False)
         for table in schema.metadata.sorted_tables:
             connection.execute(CreateTable(table))
         for table in schema.metadata.sorted_tables:
-            table_rows = rows.get(table, [])
-            for start in range(0, len(table_rows), chunk):
-                _insert(connection, table, table_rows[start:start + chunk])
-                done = min(start + chunk, len(table_rows))
-                if progress and len(table_rows) > chunk and (done % PROGRESS_EVERY < chunk or done == len(table_rows)):
-                    progress(f"  {table.name}: {done:,}/{len(table_rows):,}")
+            _write_table(connection, table, rows.get(table, []), progress, chunk)
+            if release_rows:
+                rows.get(table, []).clear()
         # Indexes after the rows: one sort each instead of 1,2 million scattered inserts.
         for table in schema.metadata.sorted_tables:
             for index in table.indexes:
                 index.create(connection)
         if not aside:
             refresh_summaries(connection)
+            _analyze(connection)
     if aside:
         if progress:
             progress("Bảng tổng hợp…")
         refresh_summaries_in_parallel(engine)
-    with engine.begin() as connection:
-        # Fresh planner statistics after a bulk load: without them PostgreSQL picks full scans.
-        connection.exec_driver_sql("ANALYZE")
+        with engine.begin() as connection:
+            _analyze(connection)
+
+
+def _analyze(connection) -> None:
+    # Fresh planner statistics after a bulk load: without them PostgreSQL picks full scans.
+    connection.exec_driver_sql("ANALYZE")
+
+
+def _write_table(connection, table, table_rows: list, progress, chunk: int) -> None:
+    for start in range(0, len(table_rows), chunk):
+        _insert(connection, table, table_rows[start:start + chunk])
+        done = min(start + chunk, len(table_rows))
+        if progress and len(table_rows) > chunk and (done % PROGRESS_EVERY < chunk or done == len(table_rows)):
+            progress(f"  {table.name}: {done:,}/{len(table_rows):,}")
 
 
 def _insert(connection, table, rows: list) -> None:
@@ -107,23 +119,23 @@ def _insert(connection, table, rows: list) -> None:
     if not rows:
         return
     dialect = connection.dialect
-    convert = [(i, processor) for i, column in enumerate(table.columns)
-               if (processor := column.type.dialect_impl(dialect).bind_processor(dialect))]
     if dialect.name != "sqlite":
         connection.execute(insert(table), [row._asdict() for row in rows])
         return
-    # Tuples go to the driver as they are, each value through its column type's converter: SQLAlchemy's
-    # building of parameters row by row took longer than SQLite's insert itself.
-    def converted(row: tuple) -> tuple:
-        values = list(row)
-        for i, processor in convert:
-            values[i] = processor(values[i])
-        return tuple(values)
+    # Tuples go to the driver column by column, each value a column's type converts (a date, not a
+    # number: a SQLite column stores numbers as its own type anyway) converted once per distinct value.
+    # SQLAlchemy's building of parameters row by row took longer than SQLite's insert itself.
+    columns: list = list(zip(*rows, strict=True))
+    for i, column in enumerate(table.columns):
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor and not isinstance(column.type, Integer | Float):
+            converted = {value: processor(value) for value in set(columns[i])}
+            columns[i] = map(converted.__getitem__, columns[i])
+    connection.exec_driver_sql(str(insert(table).compile(dialect=dialect)), list(zip(*columns, strict=True)))
 
-    connection.exec_driver_sql(str(insert(table).compile(dialect=dialect)), [converted(row) for row in rows])
 
-
-def _build_aside(engine: Engine, path: Path, rows: dict, progress, chunk: int, force: bool) -> None:
+def _build_aside(engine: Engine, path: Path, rows: dict, progress, chunk: int, force: bool,
+                 release_rows: bool = False) -> None:
     """SQLite: build hx.sqlite.build-<pid>, then put it in place of hx.sqlite in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(path)
@@ -131,7 +143,7 @@ def _build_aside(engine: Engine, path: Path, rows: dict, progress, chunk: int, f
     _unlink(aside)
     builder = schema.make_engine(f"sqlite:///{aside}")
     try:
-        _fill(builder, rows, progress, chunk, aside=True)
+        _fill(builder, rows, progress, chunk, aside=True, release_rows=release_rows)
         builder.dispose()
         refuse_over_imports(engine, force)  # again: an import may have committed while this one was built
         if import_count(engine):
