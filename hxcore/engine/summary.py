@@ -302,13 +302,18 @@ def _grains(connection: Connection, org_ids: set[int]) -> dict[int, tuple]:
     return found
 
 
+_FRESHNESS_KEYS = ("data_version", "summary_version", "snapshots")
+# One statement, built once: every figure read asks it first (three round trips to a server were ~1 ms).
+_FRESHNESS = select(schema.meta.c.key, schema.meta.c.value).where(schema.meta.c.key.in_(_FRESHNESS_KEYS))
+
+
 def fresh_snapshots(connection: Connection) -> set[date] | None:
     """Snapshot dates, if the summaries were built from the current data; None otherwise."""
-    version, built_from = _meta(connection, "data_version"), _meta(connection, "summary_version")
+    found = dict(connection.execute(_FRESHNESS).all())
+    version, built_from = found.get("data_version"), found.get("summary_version")
     if version is None or version != built_from:
         return None
-    listed = _meta(connection, "snapshots") or ""
-    return {date.fromisoformat(text) for text in listed.split(",") if text}
+    return {date.fromisoformat(text) for text in (found.get("snapshots") or "").split(",") if text}
 
 
 def data_changed(connection: Connection, version: str | None = None, touched: Touched | None = None) -> str:
