@@ -455,3 +455,18 @@ def test_a_frame_s_cache_key_is_its_content(engine):
     changed_text.loc[0, "district_name"] = "Tam Duong"
     changed_type["value"] = changed_type["value"].astype(object)
     assert len({frame_key(f) for f in (frame, changed_value, changed_text, changed_type)}) == 4
+
+
+def test_two_sessions_share_the_area_names_of_their_views():
+    """The sidebar's district and commune names are shared by every session (hxapp/data.py,
+    st.cache_resource), not a private copy in each session's View and widgets."""
+    from hxapp.view import VIEW_KEY
+
+    first, second = app(), app()
+    assert not first.exception and not second.exception
+    names = first.session_state[VIEW_KEY].district_names, second.session_state[VIEW_KEY].district_names
+    assert names[0] == names[1] and len(names[0]) > 10
+    # The same objects, not equal copies: a session holds a dict of references, not ~11.800 strings of its own.
+    assert all(names[0][code] is names[1][code] for code in names[0])
+    rerun = first.run().session_state[VIEW_KEY].district_names
+    assert all(rerun[code] is names[0][code] for code in names[0])
