@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from hxapp import data
-from hxcore.model.areas import AmbiguousName, after_reform, match_area
+from hxcore.model.areas import WHOLE_AREA, AmbiguousName, after_reform, match_area
 from hxcore.model.filters import Filter
 from hxcore.model.labels import code_of
 from hxcore.model.periods import COMPARISON_LABELS, Comparison, Period
@@ -334,7 +334,16 @@ def _widgets(engine, period_options: list[str], default_period: str, districts: 
                  sectors=tuple(chosen_sectors or ()), comparison=Comparison(comparison or Comparison.PREVIOUS_YEAR_END),
                  communes=tuple(chosen_communes), old_communes=not after_reform(day))
     return View(flt=flt, lang=lang, presentation=bool(st.session_state[PRESENT_MODE]),
-                district_names={**dict(districts), **commune_names})
+                district_names={**_scope_names(engine, province, lang), **dict(districts), **commune_names})
+
+
+def _scope_names(engine, province: str | None, lang: str) -> dict[str, str]:
+    """On a database of several provinces, what the figures cover when no district is chosen: the
+    chosen province by its name, else the whole country (frames.where_text reads them)."""
+    provinces = dict(data.provinces(engine))
+    if len(provinces) < 2:
+        return {}
+    return {province: provinces.get(province, province)} if province else {WHOLE_AREA: t("whole_country", lang)}
 
 
 def _url_period(period_options: list[str], default_period: str) -> Period:

@@ -12,10 +12,11 @@ from hxcore.engine import frames as shaping
 from hxcore.engine import lists
 from hxcore.engine.attainment import gap_by_district, target_table
 from hxcore.engine.compute import evaluate
+from hxcore.model.areas import WHOLE_AREA
 from hxcore.model.filters import Filter
 from hxcore.model.periods import Comparison
 from hxcore.model.texts import t
-from hxcore.present import frames
+from hxcore.present import export, frames
 
 H1 = Filter("2023-H1")
 NAMES = {"106": "Huyện Tam Đường", "108": "Huyện Sìn Hồ"}
@@ -90,6 +91,17 @@ def test_filter_and_as_of_texts():
     about = dict(frames.about_rows(Filter("2023-H1", comparison=Comparison.SAME_PERIOD_LAST_YEAR), NAMES, "vi", "chi-so"))
     assert about["Kỳ báo cáo"] == "6 tháng đầu năm 2023" and about["So sánh với"] == "So với cùng kỳ năm trước"
     assert about["Số liệu đến"] == "30/6/2023" and about["Huyện, thành phố"] == "Toàn tỉnh"
+
+
+@pytest.mark.parametrize("flt, names, where, file_part", [
+    (H1, NAMES, "Toàn tỉnh", "toan-tinh"),  # one province's database
+    (H1, {WHOLE_AREA: "Toàn quốc"}, "Toàn quốc", "toan-quoc"),  # several provinces, none chosen
+    (Filter("2023-H1", province="12"), {"12": "Tỉnh Lai Châu"}, "Tỉnh Lai Châu", "lai-chau"),
+], ids=["province", "country", "chosen-province"])
+def test_what_the_figures_cover_names_the_country_or_the_chosen_province(flt, names, where, file_part):
+    assert frames.filter_text(flt, names, "vi") == f"{where} · tất cả lĩnh vực"
+    assert dict(frames.about_rows(flt, names, "vi", "chi-so"))["Huyện, thành phố"] == where
+    assert export.file_name("chi-tieu", flt, names) == f"hx_chi-tieu_{file_part}_2023-H1.csv"
 
 
 def test_no_data_text_names_the_periods_that_have_data():

@@ -17,6 +17,9 @@ REFERENCE_CSV = Path(__file__).resolve().parents[2] / "data" / "reference" / "la
 
 PROVINCE_CODE = "12"
 PROVINCE_NAME = "Tỉnh Lai Châu"
+# Key of an area-names dict for the whole area's name when no province is chosen ("Toàn quốc" on a
+# database of several provinces); without it, what the figures cover is the whole province.
+WHOLE_AREA = ""
 # Units of the 2023 list stood from 2020 until the reform of 1/7/2025 (NQ 1670/NQ-UBTVQH15).
 OLD_UNITS_VALID_FROM = date(2020, 1, 1)
 OLD_UNITS_VALID_TO = date(2025, 6, 30)

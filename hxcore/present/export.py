@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from hxcore.model.areas import fold, slugify
+from hxcore.model.areas import WHOLE_AREA, fold, slugify
 from hxcore.model.catalog import INDICATORS, definition_changes, legal_basis
 from hxcore.model.cells import FORMULA_STARTS, inert  # noqa: F401 (export.FORMULA_STARTS, export.inert)
 from hxcore.model.filters import Filter
@@ -52,7 +52,8 @@ def file_name(topic: str, flt: Filter, district_names: dict[str, str] | None = N
     (its end is the as-of date), and the data version when given (…_2023-H1_v-lai-chau-42-bb93b3124a06.csv):
     two files of the same name hold the same figures."""
     district_names = district_names or {}
-    where = "-".join(slugify(district_names.get(code, code)) for code in flt.districts) or "toan-tinh"
+    where = ("-".join(slugify(district_names.get(code, code)) for code in flt.districts)
+             or slugify(district_names.get(flt.province or WHOLE_AREA) or "toan tinh"))
     parts = ["hx", _slug(topic), where]
     if flt.sectors:
         parts.append("-".join(code.replace("_", "-") for code in flt.sectors))

@@ -15,7 +15,7 @@ import pandas as pd
 from hxcore.engine import frames as shaping
 from hxcore.engine.lists import project_status_counts
 from hxcore.model import vocab
-from hxcore.model.areas import after_reform, crossing_communes, fold
+from hxcore.model.areas import WHOLE_AREA, after_reform, crossing_communes, fold
 from hxcore.model.catalog import INDICATORS_BY_CODE, definition_changes
 from hxcore.model.filters import COMMUNE_BREAKDOWNS, Filter
 from hxcore.model.labels import label, labels_in
@@ -61,10 +61,12 @@ def sector_name(code: str, org_type: str, lang: str) -> str:
 
 
 def where_text(flt: Filter, area_names: dict, lang: str) -> str:
-    """The chosen districts (former districts after 1/7/2025, said so) and communes, or the whole province."""
+    """The chosen districts (former districts after 1/7/2025, said so) and communes; else the chosen
+    province or the whole area by the names given (the app's View gives them on a database of several
+    provinces), else the whole province."""
     suffix = t("former_suffix", lang) if after_reform(flt.parsed_period.end) else ""
     parts = [area_names.get(c, c) + suffix for c in flt.districts] + [area_names.get(c, c) for c in flt.communes]
-    return ", ".join(parts) or t("whole_province", lang)
+    return ", ".join(parts) or area_names.get(flt.province or WHOLE_AREA) or t("whole_province", lang)
 
 
 def what_text(flt: Filter, lang: str) -> str:
