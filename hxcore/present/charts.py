@@ -83,6 +83,7 @@ def value_axis(decimals: int = 0, **options) -> alt.Axis:
     if not decimals:
         options.setdefault("tickMinStep", 1)
     options.setdefault("labelOverlap", True)  # a narrow chart of large amounts drops every other label ("600.000700.000")
+    options.setdefault("labelSeparation", 8)  # ... also those that only touch: overlap alone let them run together
     return alt.Axis(format=_number_format(decimals), **options)
 
 
