@@ -171,11 +171,11 @@ def cmd_build_demo(args) -> int:
     from hxcore.io.national import build_national
 
     url = database_url(args.db)
-    if url.startswith("sqlite:///"):
-        DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     say = lambda m: print(m, flush=True)  # noqa: E731
     try:
+        if url.startswith("sqlite:///"):
+            DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         if args.scale == "national":
             counts = build_national(engine, seed=args.seed, progress=say, force=args.force)
         else:
@@ -185,7 +185,7 @@ def cmd_build_demo(args) -> int:
               "chắn muốn xóa dữ liệu đã nhập mới thêm --force (với SQLite, bản cũ được sao lưu vào backups/).",
               file=sys.stderr)
         return 1
-    except OSError as error:  # a folder that cannot be made, a full disk: the file beside is removed
+    except OSError as error:  # a folder that cannot be made (the file being built beside is removed)
         print(f"Lỗi: không ghi được cơ sở dữ liệu {shown_url(engine)}: {error_line(error)}. Cơ sở dữ liệu cũ (nếu có) "
               "không đổi.", file=sys.stderr)
         return 1

@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import old_copy  # noqa: E402
 from sqlalchemy import insert
@@ -455,6 +457,12 @@ def test_a_frame_s_cache_key_is_its_content(engine):
     changed_text.loc[0, "district_name"] = "Tam Duong"
     changed_type["value"] = changed_type["value"].astype(object)
     assert len({frame_key(f) for f in (frame, changed_value, changed_text, changed_type)}) == 4
+    named = frame.rename_axis("row")
+    ordered = frame.assign(sector=pd.Categorical(frame["district"], categories=sorted(set(frame["district"]))))
+    reordered = ordered.assign(sector=ordered["sector"].cat.reorder_categories(ordered["sector"].cat.categories[::-1]))
+    arrays = [frame.assign(sector=[np.arange(2000) + i] * len(frame)) for i in (0, 1)]  # reprs cut short ("…")
+    assert frame_key(named) != frame_key(frame) and frame_key(ordered) != frame_key(reordered)
+    assert frame_key(arrays[0]) != frame_key(arrays[1])
 
 
 def test_two_sessions_share_the_area_names_of_their_views():

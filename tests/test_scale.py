@@ -8,7 +8,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import OperationalError
 
 from hxcore.bench import run_benchmark, same_answer
 from hxcore.db import schema
@@ -231,3 +232,46 @@ def test_national_lists_are_paged_and_their_files_made_when_clicked(national, mo
     labels = [button.proto.label for button in buttons]
     assert labels.count(t("download_csv")) == 1 and labels.count(t("download_xlsx")) == 1, labels
     assert all(button.proto.HasField("deferred_file_id") for button in buttons)  # every file made when clicked
+
+
+def _summary_rows(engine) -> dict:
+    with engine.connect() as connection:
+        return {table.name: sorted(map(tuple, connection.execute(select(table)))) for table in
+                (schema.summary_org, schema.summary_distinct)}
+
+
+def test_parallel_summaries_equal_the_serial_rebuild_even_past_500_dates(demo_db_path, tmp_path):
+    """The build's parallel summaries equal refresh_summaries() row for row, also with more snapshot
+    dates than SQLite allows terms in one compound SELECT (500): dates are taken 400 at a time."""
+    copy = tmp_path / "hx.sqlite"
+    shutil.copy(demo_db_path, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    with engine.begin() as connection:
+        fact = connection.execute(select(schema.facts).limit(1)).mappings().first()
+        connection.execute(schema.facts.insert(), [{**fact, "as_of": date(1990, 1, 7) + pd.Timedelta(days=7 * i)}
+                                                   for i in range(520)])
+        serial_count = summary.refresh_summaries(connection)
+    serial = _summary_rows(engine)
+    assert summary.refresh_summaries_in_parallel(engine) == serial_count
+    assert _summary_rows(engine) == serial
+    assert not list(tmp_path.glob(f"{summary.SUMMARY_FOLDER}*"))  # the workers' files are gone
+
+
+def test_a_failing_parallel_pass_leaves_nothing_behind(demo_db_path, tmp_path, monkeypatch):
+    """A pass that fails: the error comes out, the workers' folder is removed and no pooled
+    connection stays attached to a worker's file."""
+    copy = tmp_path / "hx.sqlite"
+    shutil.copy(demo_db_path, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    real_passes = summary._passes
+
+    def failing(days):
+        (table, rows), *rest = real_passes(days)
+        return [*rest, (table, rows.where(text("no_such_column = 1")))]  # fails in a worker, after others ran
+
+    monkeypatch.setattr(summary, "_passes", failing)
+    with pytest.raises(OperationalError, match="no_such_column"):
+        summary.refresh_summaries_in_parallel(engine)
+    assert not list(tmp_path.glob(f"{summary.SUMMARY_FOLDER}*"))
+    with engine.connect() as connection:
+        assert [row[1] for row in connection.exec_driver_sql("PRAGMA database_list")] == ["main"]

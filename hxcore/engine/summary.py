@@ -12,8 +12,12 @@ were not current before the write, or the write touched very many cells, everyth
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -152,10 +156,13 @@ def _insert_counted(connection: Connection, table, rows) -> int:
 
 def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> int:
     """Insert the summary rows of snapshot `days`: every cell, or only `cells` (GRAIN tuples)."""
-    snapshot = _snapshot_table(days)
-    written = _insert_counted(connection, summary_org, _summed(_union(_additive_passes(snapshot, cells)).subquery()))
-    if DISTINCT:
-        written += _insert_counted(connection, summary_distinct, _union(_distinct_passes(snapshot, cells)))
+    written = 0
+    for part in _date_parts(sorted(days)):
+        snapshot = _snapshot_table(part)
+        written += _insert_counted(connection, summary_org,
+                                   _summed(_union(_additive_passes(snapshot, cells)).subquery()))
+        if DISTINCT:
+            written += _insert_counted(connection, summary_distinct, _union(_distinct_passes(snapshot, cells)))
     return written
 
 
@@ -185,52 +192,88 @@ def refresh_summaries(connection: Connection) -> int:
 def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
     """refresh_summaries() for a SQLite file nothing else writes (a build beside hx.sqlite, its rows
     committed), the passes run at once in `workers` connections. SQLite lets one connection write a
-    file at a time, so each pass writes into a file of its own; one transaction then merges them in."""
+    file at a time, so each worker writes its passes' rows into a file of its own (in a folder
+    named `.hx-summary-<pid>-…` beside the database); one transaction then merges them in."""
     with engine.begin() as connection:
         snapshots = _new_tables(connection)
-    if not snapshots:
-        with engine.begin() as connection:
+        if not snapshots:
             _stamp(connection, snapshots)
-        return 0
-    passes = []
-    # Each pass twice, on half of the dates each: smaller passes share out between the workers more evenly.
-    for part in (snapshots[: len(snapshots) // 2], snapshots[len(snapshots) // 2:]):
-        if part:
-            snapshot = _snapshot_table(part)
-            passes += ([(summary_org, rows) for rows in _additive_passes(snapshot, None)]
-                       + [(summary_distinct, rows) for rows in _distinct_passes(snapshot, None)])
-    with tempfile.TemporaryDirectory(dir=Path(engine.url.database).parent, prefix=".hx-summary-") as folder:
-        files = [Path(folder) / f"pass{i}.sqlite" for i in range(len(passes))]
+            return 0
+    with engine.connect() as connection:  # before the workers: switching to WAL waits for every reader
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+    # Each pass on part of the dates: smaller passes share out between the workers more evenly.
+    passes = [(table, rows) for part in _date_parts(snapshots, at_least=2) for table, rows in _passes(part)]
+    folder = Path(tempfile.mkdtemp(dir=Path(engine.url.database).parent, prefix=f"{SUMMARY_FOLDER}{os.getpid()}-"))
+    opened: list[tuple[Connection, str]] = []  # (connection, attached alias): detached and closed at the end
+    local, numbers = threading.local(), itertools.count()
+
+    def run(table: Table, rows) -> None:
+        if not hasattr(local, "alias"):  # this worker's first pass: its connection and its file
+            local.alias, local.connection = f"worker{next(numbers)}", engine.connect()
+            opened.append((local.connection, local.alias))
+            local.connection.exec_driver_sql(f"ATTACH DATABASE ? AS {local.alias}", (str(folder / local.alias),))
+            for each in (summary_org, summary_distinct):
+                _pass_table(each, local.alias).create(local.connection)
+        local.connection.execute(insert(_pass_table(table, local.alias))
+                                 .from_select([c.name for c in rows.selected_columns], rows))
+        local.connection.commit()
+
+    try:
         with ThreadPoolExecutor(max_workers=workers) as pool:  # sqlite3 lets go of the GIL while SQLite works
-            list(pool.map(lambda i: _run_pass(engine, files[i], f"pass{i}", *passes[i]), range(len(passes))))
-        with engine.connect() as connection:
-            for i, file in enumerate(files):
-                connection.exec_driver_sql(f"ATTACH DATABASE ? AS pass{i}", (str(file),))
-            written_rows = {table: [select(_pass_table(table, f"pass{i}")) for i, (t, _) in enumerate(passes)
-                                    if t is table] for table in (summary_org, summary_distinct)}
-            written = _insert_counted(connection, summary_org, _summed(_union(written_rows[summary_org]).subquery()))
-            if written_rows[summary_distinct]:
-                written += _insert_counted(connection, summary_distinct, _union(written_rows[summary_distinct]))
-            _stamp(connection, snapshots)
-            connection.commit()
-            for i in range(len(files)):
-                connection.exec_driver_sql(f"DETACH DATABASE pass{i}")
+            list(pool.map(lambda each: run(*each), passes))
+        aliases = [alias for _, alias in opened]
+        _detach_all(opened)
+        connection = engine.connect()
+        opened = [(connection, "")]
+        for alias in aliases:
+            connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(folder / alias),))
+            opened.append((connection, alias))
+        written = _insert_counted(connection, summary_org, _summed(
+            _union([select(_pass_table(summary_org, alias)) for alias in aliases]).subquery()))
+        if DISTINCT:
+            written += _insert_counted(connection, summary_distinct,
+                                       _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
+        _stamp(connection, snapshots)
+        connection.commit()
+    finally:
+        _detach_all(opened)
+        shutil.rmtree(folder, ignore_errors=True)
     return written
+
+
+SUMMARY_FOLDER = ".hx-summary-"  # + the building process's id: a killed build's folder can be told apart
+DATES_PER_STATEMENT = 400  # SQLite allows 500 terms in a compound SELECT (the dates' table is one)
+
+
+def _date_parts(snapshots: list[date], at_least: int = 1) -> list[list[date]]:
+    """The dates in consecutive parts of at most DATES_PER_STATEMENT, at least `at_least` parts if there are dates."""
+    count = max(at_least, -(-len(snapshots) // DATES_PER_STATEMENT))
+    size = -(-len(snapshots) // count) if snapshots else 1
+    return [snapshots[start:start + size] for start in range(0, len(snapshots), size)]
+
+
+def _passes(days: list[date]) -> list[tuple[Table, object]]:
+    snapshot = _snapshot_table(days)
+    return ([(summary_org, rows) for rows in _additive_passes(snapshot, None)]
+            + [(summary_distinct, rows) for rows in _distinct_passes(snapshot, None)])
+
+
+def _detach_all(opened: list[tuple[Connection, str]]) -> None:
+    """Leave no connection attached to a worker's file, nor in a transaction, when it goes back to the pool."""
+    for connection in dict.fromkeys(c for c, _ in opened):
+        try:
+            connection.rollback()  # nothing left to roll back after a commit: a failure's leftovers
+            for alias in (a for c, a in opened if c is connection and a):
+                connection.exec_driver_sql(f"DETACH DATABASE {alias}")
+        except Exception:  # noqa: BLE001 (a connection that cannot be cleaned up is not reused)
+            connection.invalidate()
+        finally:
+            connection.close()
 
 
 def _pass_table(table: Table, alias: str) -> Table:
     """`table`'s columns in the attached database `alias`."""
     return Table(table.name, MetaData(), *(Column(c.name, c.type) for c in table.columns), schema=alias)
-
-
-def _run_pass(engine: Engine, file: Path, alias: str, table: Table, rows) -> None:
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(file),))
-        part = _pass_table(table, alias)
-        part.create(connection)
-        connection.execute(insert(part).from_select([c.name for c in rows.selected_columns], rows))
-        connection.commit()
-        connection.exec_driver_sql(f"DETACH DATABASE {alias}")
 
 
 def _in_cells(table, cells: list[tuple] | None):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy.schema import CreateTable
 
 from hxcore.db import schema
 from hxcore.db.health import import_count, latest_import, shown_url, sqlite_path
-from hxcore.engine.summary import refresh_summaries, refresh_summaries_in_parallel
+from hxcore.engine.summary import SUMMARY_FOLDER, refresh_summaries, refresh_summaries_in_parallel
 from hxcore.io.demo.content import SEED, lai_chau_content
 from hxcore.io.processes import process_alive
 
@@ -125,12 +126,18 @@ def _insert(connection, table, rows: list) -> None:
     # Tuples go to the driver column by column, each value a column's type converts (a date, not a
     # number: a SQLite column stores numbers as its own type anyway) converted once per distinct value.
     # SQLAlchemy's building of parameters row by row took longer than SQLite's insert itself.
+    names = tuple(column.name for column in table.columns)
+    if getattr(rows[0], "_fields", names) != names:  # bound by position: the fields must be the columns
+        raise ValueError(f"{table.name}: rows with fields {rows[0]._fields}, the table has {names}")
     columns: list = list(zip(*rows, strict=True))
     for i, column in enumerate(table.columns):
         processor = column.type.dialect_impl(dialect).bind_processor(dialect)
         if processor and not isinstance(column.type, Integer | Float):
-            converted = {value: processor(value) for value in set(columns[i])}
-            columns[i] = map(converted.__getitem__, columns[i])
+            try:
+                converted = {value: processor(value) for value in set(columns[i])}
+                columns[i] = map(converted.__getitem__, columns[i])
+            except TypeError:  # values that cannot be hashed (a list, a dict): each converted
+                columns[i] = map(processor, columns[i])
     connection.exec_driver_sql(str(insert(table).compile(dialect=dialect)), list(zip(*columns, strict=True)))
 
 
@@ -180,11 +187,15 @@ def _save_copy(path: Path) -> Path:
 
 
 def _remove_orphans(path: Path) -> None:
-    """Files left by builds that were killed (their process is gone)."""
+    """Files and summary folders left by builds that were killed (their process is gone)."""
     for orphan in path.parent.glob(f"{path.name}{_ASIDE}*"):
         pid = orphan.name[len(path.name) + len(_ASIDE):].split("-")[0]
         if pid.isdigit() and not process_alive(int(pid)):
             orphan.unlink(missing_ok=True)
+    for folder in path.parent.glob(f"{SUMMARY_FOLDER}*"):
+        pid = folder.name[len(SUMMARY_FOLDER):].split("-")[0]
+        if folder.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _unlink(path: Path) -> None:
