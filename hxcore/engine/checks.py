@@ -703,16 +703,23 @@ FormFunction = Callable[[Rule, Figures], list[AnyCheck]]
 FORMS: dict[str, FormFunction] = {}
 
 
-def form(name: str) -> Callable[[FormFunction], FormFunction]:
-    """Register the function that turns a rule of this form, and the figures, into checks."""
+def _registrar(registry: dict, what: str) -> Callable[[str], Callable]:
+    """A decorator factory that registers a function under a name in `registry`, once."""
 
-    def register(function: FormFunction) -> FormFunction:
-        if name in FORMS:
-            raise ValueError(f"form '{name}' is already registered ({FORMS[name].__name__})")
-        FORMS[name] = function
-        return function
+    def named(name: str) -> Callable:
+        def register(function):
+            if name in registry:
+                raise ValueError(f"{what} '{name}' is already registered ({registry[name].__name__})")
+            registry[name] = function
+            return function
 
-    return register
+        return register
+
+    return named
+
+
+# @form(name): the function that turns a rule of this form, and the figures, into checks.
+form = _registrar(FORMS, "form")
 
 
 def _sector_scopes(figs: Figures, indicator: str) -> list[Scope]:
@@ -867,16 +874,7 @@ SCREENS: dict[str, Screen] = {}
 SUM_ROUNDING = 1e-15  # per term added, relative to the terms' magnitudes: over twice float64's rounding (2⁻⁵³)
 
 
-def screen(name: str) -> Callable[[Screen], Screen]:
-    """Register the screen of a form (FORMS[name])."""
-
-    def register(function: Screen) -> Screen:
-        if name in SCREENS:
-            raise ValueError(f"screen '{name}' is already registered ({SCREENS[name].__name__})")
-        SCREENS[name] = function
-        return function
-
-    return register
+screen = _registrar(SCREENS, "screen")  # @screen(name): the screen of a form (FORMS[name])
 
 
 def _may_not_meet(stated_lo: np.ndarray, stated_hi: np.ndarray, lo: np.ndarray, hi: np.ndarray,

@@ -147,23 +147,24 @@ def _union(selects: list):
     return union_all(*selects) if len(selects) > 1 else selects[0]
 
 
-def _insert_counted(connection: Connection, table, rows) -> int:
-    """INSERT ... SELECT `rows` into `table`, so no row passes through Python; returns the rows added."""
-    before = connection.execute(select(func.count()).select_from(table)).scalar()
+def _insert(connection: Connection, table, rows) -> None:
+    """INSERT ... SELECT `rows` into `table`, so no row passes through Python."""
     connection.execute(insert(table).from_select([c.name for c in rows.selected_columns], rows))
-    return connection.execute(select(func.count()).select_from(table)).scalar() - before
 
 
-def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> int:
+def _rows_held(connection: Connection) -> int:
+    """Both summary tables' rows: what a rebuild wrote (the driver gives no count for INSERT ... WITH)."""
+    return sum(connection.execute(select(func.count()).select_from(table)).scalar()
+               for table in (summary_org, summary_distinct))
+
+
+def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> None:
     """Insert the summary rows of snapshot `days`: every cell, or only `cells` (GRAIN tuples)."""
-    written = 0
     for part in _date_parts(sorted(days)):
         snapshot = _snapshot_table(part)
-        written += _insert_counted(connection, summary_org,
-                                   _summed(_union(_additive_passes(snapshot, cells)).subquery()))
+        _insert(connection, summary_org, _summed(_union(_additive_passes(snapshot, cells)).subquery()))
         if DISTINCT:
-            written += _insert_counted(connection, summary_distinct, _union(_distinct_passes(snapshot, cells)))
-    return written
+            _insert(connection, summary_distinct, _union(_distinct_passes(snapshot, cells)))
 
 
 def _stamp(connection: Connection, snapshots: Iterable[date]) -> None:
@@ -184,9 +185,10 @@ def _new_tables(connection: Connection) -> list[date]:
 def refresh_summaries(connection: Connection) -> int:
     """Rebuild both summary tables from the raw tables; returns the number of summary rows."""
     snapshots = _new_tables(connection)
-    written = _write_cells(connection, snapshots, None) if snapshots else 0
+    if snapshots:
+        _write_cells(connection, snapshots, None)
     _stamp(connection, snapshots)
-    return written
+    return _rows_held(connection)
 
 
 def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
@@ -228,12 +230,13 @@ def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
         for alias in aliases:
             connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(folder / alias),))
             opened.append((connection, alias))
-        written = _insert_counted(connection, summary_org, _summed(
+        _insert(connection, summary_org, _summed(
             _union([select(_pass_table(summary_org, alias)) for alias in aliases]).subquery()))
         if DISTINCT:
-            written += _insert_counted(connection, summary_distinct,
+            _insert(connection, summary_distinct,
                                        _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
         _stamp(connection, snapshots)
+        written = _rows_held(connection)
         connection.commit()
     finally:
         _detach_all(opened)
@@ -284,27 +287,25 @@ def _in_cells(table, cells: list[tuple] | None):
     return tuple_(*(table.c[name] for name in GRAIN)).in_(cells)
 
 
-def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]) -> int:
+def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]) -> None:
     """Recompute the touched cells at every snapshot they reach; a snapshot date the write added is
     built whole and one it emptied is removed. `snapshots`: the dates the summaries held before."""
     present = {d for d in touched.fact_dates()
                if connection.execute(select(exists().where(schema.facts.c.as_of == d))).scalar()}
     added, removed = present - snapshots, touched.fact_dates() - present
-    written = 0
     for day in sorted(removed & snapshots):
         for table in (summary_org, summary_distinct):
             connection.execute(delete(table).where(table.c.as_of == day))
     if added:
-        written += _write_cells(connection, added, None)
+        _write_cells(connection, added, None)
     for day in sorted(snapshots - removed):
         cells = sorted(touched.cells_at(day))
         for start in range(0, len(cells), CELLS_PER_STATEMENT):
             chunk = cells[start:start + CELLS_PER_STATEMENT]
             for table in (summary_org, summary_distinct):
                 connection.execute(delete(table).where(table.c.as_of == day, _in_cells(table, chunk)))
-            written += _write_cells(connection, [day], chunk)
+            _write_cells(connection, [day], chunk)
     _stamp(connection, (snapshots - removed) | added)
-    return written
 
 
 def _current_columns_match(connection: Connection) -> bool:
