@@ -44,16 +44,19 @@ from sqlalchemy.dialects import postgresql
 
 from hxcore.db import measures, schema
 from hxcore.db.health import database_problem, shown_url
-from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, SUMMARY_SOURCES, make_engine, summary_org
+from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, make_engine, summary_org
 from hxcore.engine import summary
 from hxcore.engine.compute import evaluate
 from hxcore.io.demo import ensure_demo
 from hxcore.model.catalog import INDICATORS, MEASURES_BY_CODE, Aggregation, IndicatorType
 from hxcore.model.filters import Filter, Window
 
-# Every indicator hx answers from summary_org alone: the question all contenders answer.
+# The organisations and their returns: the tables every contender loads (the alliance's own
+# activity, a few thousand rows, is left out of the question).
+QUESTION_SOURCES = ("organisations", "facts_end", "facts_ytd")
+# Every indicator of those hx answers from summary_org alone: the question all contenders answer.
 QUESTION = tuple(ind for ind in INDICATORS if all(
-    MEASURES_BY_CODE[code].source in SUMMARY_SOURCES and MEASURES_BY_CODE[code].aggregation != Aggregation.COUNT_DISTINCT
+    MEASURES_BY_CODE[code].source in QUESTION_SOURCES and MEASURES_BY_CODE[code].aggregation != Aggregation.COUNT_DISTINCT
     for code in (ind.numerator, ind.denominator) if code))
 CODES = [ind.code for ind in QUESTION]
 QUESTION_MEASURES = tuple(dict.fromkeys(c for ind in QUESTION for c in (ind.numerator, ind.denominator) if c))
@@ -158,7 +161,7 @@ def _raw_selects(question: Question) -> list[str]:
     period = question.flt.parsed_period
     window = Window(period.year_start, period.end)
     texts = []
-    for name in SUMMARY_SOURCES:
+    for name in QUESTION_SOURCES:
         source = measures.source(name, window)
         wanted = [MEASURES_BY_CODE[c] for c in QUESTION_MEASURES if MEASURES_BY_CODE[c].source == name]
         key = source.dims[question.by] if question.by else literal(WHOLE)
@@ -217,7 +220,7 @@ def _pandas_raw(frames: SimpleNamespace, question: Question) -> pd.DataFrame:
     period = question.flt.parsed_period
     window = SimpleNamespace(start=pd.Timestamp(period.year_start), end=pd.Timestamp(period.end))
     parts = []
-    for name in SUMMARY_SOURCES:
+    for name in QUESTION_SOURCES:
         o, f = _source_rows(frames, name, window)
         tables = SimpleNamespace(o=_namespace(o), f=_namespace(f) if f is not None else None)
         values = pd.DataFrame({code: _masked(MEASURES_BY_CODE[code], tables, window) for code in QUESTION_MEASURES

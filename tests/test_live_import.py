@@ -100,6 +100,29 @@ def register_csv(engine, moves: list[tuple[int, int]], new: list[tuple[int, int]
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
+LOANS_HEADER = "Tên HTX,Huyện/thành phố,Ngày giải ngân,Số tiền (triệu đồng)"
+CLASSES_HEADER = "Ngày tổ chức,Huyện/thành phố,Loại lớp,Tên lớp,Số học viên"
+
+
+def loans_csv(engine, positions: list[int], tag: str) -> bytes:
+    """Support-fund loans in 2023-H1 to cooperatives (by position among those with a unique name)."""
+    rows = returns_at(engine, PERIODS["2023-H1"])
+    lines = [LOANS_HEADER] + [f'"{rows[p % len(rows)].name}",{rows[p % len(rows)].district_code},'
+                              f"{1 + (p + i) % 28}/{1 + i % 6}/2023,{100 + p}.{tag}" for i, p in enumerate(positions)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def classes_csv(engine, positions: list[int], tag: str) -> bytes:
+    """Training classes held in 2023-H1 in districts (by position), each a title of its own."""
+    with engine.connect() as conn:
+        districts = conn.execute(select(schema.areas.c.code).where(schema.areas.c.level == "district")
+                                 .order_by(schema.areas.c.code)).scalars().all()
+    kinds = ["Tuyên truyền", "Bồi dưỡng cán bộ quản lý"]
+    lines = [CLASSES_HEADER] + [f"{1 + p % 28}/{1 + i % 6}/2023,{districts[p % len(districts)]},{kinds[p % 2]},"
+                                f'"Lớp thử {tag}-{i}",{20 + p % 50}' for i, p in enumerate(positions)]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
 def summary_rows(engine) -> dict:
     """Both summary tables, sorted, and the snapshot list: what a full rebuild must equal."""
     with engine.connect() as conn:
@@ -229,11 +252,39 @@ def test_a_new_period_adds_its_snapshot_and_its_undo_removes_it(live, no_full_re
     assert summary_rows(live) == added == rebuilt(live)
 
 
+def test_loans_and_classes_refresh_like_a_full_rebuild(live, no_full_rebuild):
+    """Loans move their cooperative's cell at every later date (the amount disbursed to date); classes
+    move a cell of their district with no sector. Both read from the summaries, then undone."""
+    def alliance(engine) -> tuple:
+        frame = evaluate(engine, Filter("2023-H1"), ["fund_loans_amount", "fund_outstanding", "training_classes"],
+                         compare=False, with_targets=False).set_index("indicator")["value"]
+        later = evaluate(engine, Filter("2024-H1"), ["fund_outstanding"], compare=False, with_targets=False)
+        return (*frame.round(6), round(later["value"].iloc[0], 6))
+
+    before = alliance(live)
+    loans = importer.commit_import(live, loans_csv(live, [3, 17], "5"), "loans.csv", "2023-H1", EDITOR)
+    classes = importer.commit_import(live, classes_csv(live, [1, 4, 6], "a"), "classes.csv", "2023-H1", EDITOR)
+    assert (loans.rows_added, classes.rows_added) == (2, 3)
+    amount = 103.5 + 117.5
+    assert alliance(live) == pytest.approx((before[0] + amount, before[1] + amount, before[2] + 2, before[3] + amount))
+    after_import = summary_rows(live)
+    importer.undo_import(live, classes.id, EDITOR)
+    importer.undo_import(live, loans.id, EDITOR)
+    assert alliance(live) == before
+    no_full_rebuild.undo()
+    assert summary_rows(live) == rebuilt(live)
+    importer.commit_import(live, loans_csv(live, [3, 17], "5"), "loans-again.csv", "2023-H1", EDITOR)
+    importer.commit_import(live, classes_csv(live, [1, 4, 6], "a"), "classes-again.csv", "2023-H1", EDITOR)
+    assert summary_rows(live) == after_import == rebuilt(live)
+
+
 IMPORTS = st.one_of(
     st.tuples(st.just("returns"), st.sampled_from(sorted(PERIODS)), st.lists(st.integers(0, 400), min_size=1, max_size=6),
               st.integers(-3, 5), st.frozensets(st.integers(0, 5), max_size=2)),
     st.tuples(st.just("register"), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 4)), max_size=3),
               st.lists(st.tuples(st.integers(0, 200), st.integers(0, 4)), max_size=2)),
+    st.tuples(st.just("loans"), st.lists(st.integers(0, 400), min_size=1, max_size=3)),
+    st.tuples(st.just("classes"), st.lists(st.integers(0, 100), min_size=1, max_size=3)),
     st.tuples(st.just("undo")),
 )
 
@@ -249,6 +300,8 @@ def apply(engine, step: tuple, number: int, committed: list[int]) -> None:
         rows = returns_at(engine, PERIODS[period])
         chosen = list({p % len(rows): rows[p % len(rows)] for p in positions}.values())
         data, name = returns_csv(chosen, members=max(members, -min(r.members for r in chosen)), flip=flip), period
+    elif step[0] in ("loans", "classes"):
+        data, name = (loans_csv if step[0] == "loans" else classes_csv)(engine, step[1], str(number)), "2023-H1"
     else:
         _, moves, new = step
         data, name = register_csv(engine, moves, new, str(number)), "2023-H1"

@@ -12,9 +12,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from hxcore.bench import run_benchmark, same_answer
-from hxcore.db import schema
+from hxcore.db import measures, schema
 from hxcore.db.schema import make_engine
-from hxcore.engine import summary
+from hxcore.engine import compute, summary
 from hxcore.engine.compute import evaluate
 from hxcore.model.filters import Filter
 from hxcore.model.texts import t
@@ -120,6 +120,37 @@ def test_stale_summaries_are_never_read(demo_db_path, tmp_path):
         summary._set_meta(connection, "data_version", "changed-without-refresh")
     frame = evaluate(writable, Filter("2023-H1"), ["coop_members"], compare=False).iloc[0]
     assert frame["value"] == 3453 + 326
+
+
+def test_every_source_is_summarised():
+    """Adding a source to db/measures.py without a summary would send its queries back to the raw rows."""
+    assert set(schema.SUMMARY_SOURCES) == set(measures.SOURCES)
+
+
+def _from_raw_rows(engine, flt: Filter, by: str | None) -> pd.DataFrame:
+    """evaluate() as if the summaries were stale: every figure from the raw rows."""
+    dates, _ = compute._snapshot_dates(engine)
+    real = compute._snapshot_dates
+    compute._snapshot_dates = lambda _engine: (dates, False)
+    try:
+        return evaluate(engine, flt, by=by, compare=True)
+    finally:
+        compute._snapshot_dates = real
+
+
+@pytest.mark.parametrize("by", [None, "sector", "district", "province"])
+@pytest.mark.parametrize(
+    "flt",
+    [Filter("2023-H1"), Filter("2025-H2", province="12"), Filter("2024", sectors=("agriculture",)),
+     Filter("2018-H1", districts=("0101", "0102")), Filter("2026-Q1", province="01", sectors=("trade", "credit"))],
+    ids=["nation-2023-H1", "lai-chau-2025-H2", "agriculture-2024", "two-districts-2018", "ha-noi-2026-Q1"],
+)
+def test_summaries_give_every_figure_the_raw_rows_give(national, flt, by):
+    """Loans, repayments, fairs, projects, classes and communes too: each indicator, its measures, its
+    comparisons, on every breakdown (classes and communes have no sector: one value for every sector)."""
+    summarised = evaluate(national, flt, by=by, compare=True)
+    assert compute._snapshot_dates(national)[1]  # the summaries are current: the first frame read them
+    pd.testing.assert_frame_equal(summarised, _from_raw_rows(national, flt, by))
 
 
 def test_benchmark_runs_at_reduced_scale(national):

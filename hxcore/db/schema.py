@@ -172,6 +172,8 @@ fund_repayments = Table(
     CheckConstraint("amount > 0", name="repayment_positive"),
 )
 Index("ix_repayments_paid_on", fund_repayments.c.paid_on)
+# What a loan has been repaid by a date, asked per loan by its list (97 loans: 195 ms without it, 2 ms with it).
+Index("ix_repayments_loan", fund_repayments.c.loan_id, fund_repayments.c.paid_on)
 
 fair_participations = Table(
     "fair_participations",
@@ -204,6 +206,8 @@ project_events = Table(
     Column("value", Float),  # million VND of support delivered, where the report gives it
     Column("note", Text),
 )
+# A project's status at a date: its latest event by then, asked per project.
+Index("ix_project_events_project", project_events.c.project_id, project_events.c.happened_on)
 
 resolutions = Table(
     "resolutions",
@@ -345,11 +349,13 @@ Index("ix_sign_in_attempts_first", sign_in_attempts.c.first_failed_at)
 
 
 # ---------------------------------------------------------------------------------------------
-# Summary tables, like DHIS2's analytics tables: every organisation-based measure pre-aggregated
-# per snapshot date and (province, district, sector, kind). Derived data, rebuilt with every write
-# (engine/summary.py) and stamped with the data version they were built from.
+# Summary tables, like DHIS2's analytics tables: every measure pre-aggregated per snapshot date and
+# (province, district, sector, kind). Rows of no organisation (training classes, communes) have a
+# cell of their province and district with '' for sector and kind. Derived data, rebuilt with every
+# write (engine/summary.py) and stamped with the data version they were built from.
 
-SUMMARY_SOURCES = ("organisations", "facts_end", "facts_ytd")
+SUMMARY_SOURCES = ("organisations", "facts_end", "facts_ytd", "loans", "repayments", "fairs", "projects",
+                   "training", "communes")  # every source of db/measures.py (a test checks it)
 GRAIN = ("province_code", "district_code", "sector_code", "kind")
 ADDITIVE = tuple(m for m in MEASURES if m.source in SUMMARY_SOURCES and m.aggregation in (Aggregation.COUNT, Aggregation.SUM))
 DISTINCT = tuple(m for m in MEASURES if m.source in SUMMARY_SOURCES and m.aggregation == Aggregation.COUNT_DISTINCT)

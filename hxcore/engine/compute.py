@@ -155,15 +155,21 @@ def _summary_queries(codes: tuple[str, ...], flt: Filter, by: str | None) -> tup
     one per distinct count. `flt` without its period: the date is a parameter."""
     measures = [MEASURES_BY_CODE[code] for code in codes]
     queries = []
-    additive = [m for m in measures if m.aggregation != Aggregation.COUNT_DISTINCT]
-    if additive:
-        columns = [func.coalesce(func.sum(_in_sectors(summary_org.c, m, flt, summary_org.c[m.code])), 0).label(m.code)
-                   for m in additive]
-        queries.append(_query(columns, _breakdown_column(summary_org.c, by), _summary_filters(summary_org.c, flt)))
+    # A measure of rows without the breakdown's column (classes and communes have no sector) has one
+    # value for every key, as from the raw rows: its own SELECT, not grouped.
+    broken_down = {m.code: by is not None and by in _source(m.source).dims for m in measures}
+    for grouped in (True, False):
+        additive = [m for m in measures if m.aggregation != Aggregation.COUNT_DISTINCT and broken_down[m.code] == grouped]
+        if additive:
+            columns = [func.coalesce(func.sum(_in_sectors(summary_org.c, m, flt, summary_org.c[m.code])), 0).label(m.code)
+                       for m in additive]
+            queries.append(_query(columns, _breakdown_column(summary_org.c, by) if grouped else None,
+                                  _summary_filters(summary_org.c, flt)))
     table = summary_distinct
     for m in (m for m in measures if m.aggregation == Aggregation.COUNT_DISTINCT):
         where = [table.c.measure == m.code, _sector_restriction(table.c, m, flt), *_summary_filters(table.c, flt)]
-        queries.append(_query([func.count(distinct(table.c.value)).label(m.code)], _breakdown_column(table.c, by), where))
+        group = _breakdown_column(table.c, by) if broken_down[m.code] else None
+        queries.append(_query([func.count(distinct(table.c.value)).label(m.code)], group, where))
     return tuple(queries)
 
 

@@ -40,6 +40,7 @@ from sqlalchemy import (
     insert,
     inspect,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -62,18 +63,22 @@ class Touched:
 
     always: set[tuple] = field(default_factory=set)
     from_date: dict[tuple, set[date]] = field(default_factory=dict)  # cell -> dates of the facts changed in it
+    # cell -> dates of loans or classes added in it: moves it at every later date (a loan counts in the
+    # amount disbursed to date in every year after); never a snapshot date of its own.
+    since: dict[tuple, set[date]] = field(default_factory=dict)
 
     def cells_at(self, day: date) -> set[tuple]:
         """The cells to recompute at snapshot `day`."""
         dated = {cell for cell, days in self.from_date.items()
                  if any(d.year == day.year and d <= day for d in days)}
-        return self.always | dated
+        later = {cell for cell, days in self.since.items() if min(days) <= day}
+        return self.always | dated | later
 
     def fact_dates(self) -> set[date]:
         return {d for days in self.from_date.values() for d in days}
 
     def size(self) -> int:
-        return len(self.always) + len(self.from_date)
+        return len(self.always) + len(self.from_date) + len(self.since)
 
 
 def _meta(connection: Connection, key: str) -> str | None:
@@ -93,24 +98,37 @@ def _snapshot_table(days: Iterable[date]):
     return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("snapshot")
 
 
+def _cell(source) -> tuple[list, list]:
+    """A source's rows' summary cell as GRAIN's column expressions, and those of them to group by:
+    its organisation's; for rows of no organisation (classes, communes), their province and district
+    with '' for sector and kind, a cell no organisation has (an organisation's refresh never reaches it)."""
+    if hasattr(source.tables, "o"):
+        columns = [source.tables.o.c[name] for name in GRAIN]
+        return columns, columns
+    # literal_column: the same SQL text in SELECT and GROUP BY (PostgreSQL matches them as text).
+    places = [func.coalesce(source.dims[name], literal_column("''")) for name in ("province", "district")]
+    return [*places, literal_column("''"), literal_column("''")], places
+
+
 def _additive_passes(snapshot, cells: list[tuple] | None) -> list:
     """One SELECT per source giving summary_org's columns: its measures grouped by (as_of, GRAIN),
     the other sources' measures 0. A cell has a row from each source that reaches it."""
     window = Window(snapshot.c.year_start, snapshot.c.as_of)  # column expressions: the catalog takes them
     passes = []
     for source_name in SUMMARY_SOURCES:
-        source = measures.source(source_name, window)
-        grain = [source.tables.o.c[name] for name in GRAIN]
         additive = [m for m in ADDITIVE if m.source == source_name]
+        if not additive:  # a source of distinct counts only
+            continue
+        source = measures.source(source_name, window)
+        cell, grouping = _cell(source)
         own = {m.code: measures.aggregate(m, source, window, ()) for m in additive}
         passes.append(
-            select(snapshot.c.as_of, *(g.label(name) for g, name in zip(grain, GRAIN, strict=True)),
+            select(snapshot.c.as_of, *(g.label(name) for g, name in zip(cell, GRAIN, strict=True)),
                    *(own.get(m.code, literal(0)).label(m.code) for m in ADDITIVE))
             .select_from(snapshot).join(source.from_clause, source.where)
             # A row no measure counts adds nothing but an all-zero cell (left out below): skipped before grouping.
-            .where(or_(*(measures.condition(m, source.tables, window) for m in additive)),
-                   _in_cells(source.tables.o, cells))
-            .group_by(snapshot.c.as_of, *grain)
+            .where(or_(*(measures.condition(m, source.tables, window) for m in additive)), _in_cells(cell, cells))
+            .group_by(snapshot.c.as_of, *grouping)
         )
     return passes
 
@@ -129,16 +147,15 @@ def _distinct_passes(snapshot, cells: list[tuple] | None) -> list:
     passes = []
     for measure in DISTINCT:
         source = measures.source(measure.source, window)
-        grain = [source.tables.o.c[name] for name in GRAIN]
+        cell, grouping = _cell(source)
         value = measure.value(source.tables)
         passes.append(
-            select(snapshot.c.as_of, *(g.label(name) for g, name in zip(grain, GRAIN, strict=True)),
+            select(snapshot.c.as_of, *(g.label(name) for g, name in zip(cell, GRAIN, strict=True)),
                    literal(measure.code, String).label("measure"), cast(value, String).label("value"))
             .select_from(snapshot).join(source.from_clause, source.where)
             # count(DISTINCT) ignores NULL, so a NULL value is not one of the values either.
-            .where(measures.condition(measure, source.tables, window), value.is_not(None),
-                   _in_cells(source.tables.o, cells))
-            .group_by(snapshot.c.as_of, *grain, value)
+            .where(measures.condition(measure, source.tables, window), value.is_not(None), _in_cells(cell, cells))
+            .group_by(snapshot.c.as_of, *grouping, value)
         )
     return passes
 
@@ -279,12 +296,12 @@ def _pass_table(table: Table, alias: str) -> Table:
     return Table(table.name, MetaData(), *(Column(c.name, c.type) for c in table.columns), schema=alias)
 
 
-def _in_cells(table, cells: list[tuple] | None):
-    """Rows of these cells (GRAIN tuples), or every row when `cells` is None."""
+def _in_cells(cell: list, cells: list[tuple] | None):
+    """Rows whose cell (GRAIN's column expressions) is one of `cells`, or every row when `cells` is None."""
     if cells is None:
         return true()
-    # Needs GRAIN's columns NOT NULL (as organisations declares them): a NULL matches no IN (...).
-    return tuple_(*(table.c[name] for name in GRAIN)).in_(cells)
+    # Needs the cell's columns NOT NULL (as organisations declares them; _cell coalesces the others).
+    return tuple_(*cell).in_(cells)
 
 
 def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]) -> None:
@@ -303,7 +320,8 @@ def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]
         for start in range(0, len(cells), CELLS_PER_STATEMENT):
             chunk = cells[start:start + CELLS_PER_STATEMENT]
             for table in (summary_org, summary_distinct):
-                connection.execute(delete(table).where(table.c.as_of == day, _in_cells(table, chunk)))
+                connection.execute(delete(table).where(table.c.as_of == day,
+                                                       _in_cells([table.c[name] for name in GRAIN], chunk)))
             _write_cells(connection, [day], chunk)
     _stamp(connection, (snapshots - removed) | added)
 
@@ -314,20 +332,17 @@ def _current_columns_match(connection: Connection) -> bool:
     return found == {c.name for c in summary_org.columns}
 
 
-def touched_by_import(connection: Connection, import_id: int) -> Touched:
+def touched_by_import(connection: Connection, import_id: int) -> Touched | None:
     """The cells an import moved, read from its change log and the rows as they are now. Called after
-    the import wrote (its rows as written) or, for an undo, before the rows are put back."""
-    logged = schema.import_changes
-    changes = connection.execute(select(logged.c.table_name, logged.c.row_key, logged.c.before)
-                                 .where(logged.c.import_id == import_id)).all()
-    touched, org_before, fact_days = Touched(), {}, {}
-    for table_name, row_key, before in changes:
-        key = json.loads(row_key)
-        if table_name == schema.organisations.name:
-            org_before[key["id"]] = json.loads(before) if before is not None else {}  # the changed columns only
-        elif table_name == schema.facts.name:
-            fact_days.setdefault(key["org_id"], set()).add(date.fromisoformat(key["as_of"]))
-    grain_now = _grains(connection, set(org_before) | set(fact_days))
+    the import wrote (its rows as written) or, for an undo, before the rows are put back. None (rebuild
+    everything) when it wrote a table no cell is traced for (the reference areas of an empty database)."""
+    logged = _logged(connection, import_id)
+    if logged is None:
+        return None
+    org_before, fact_days, ids = logged
+    touched = Touched()
+    loans = _rows(connection, schema.fund_loans, ids[schema.fund_loans.name], "org_id", "disbursed_on")
+    grain_now = _grains(connection, set(org_before) | set(fact_days) | {org_id for org_id, _ in loans})
     for org_id, before in org_before.items():
         if org_id in grain_now:
             now = dict(zip(GRAIN, grain_now[org_id], strict=True))
@@ -335,15 +350,47 @@ def touched_by_import(connection: Connection, import_id: int) -> Touched:
     for org_id, days in fact_days.items():
         if org_id in grain_now:
             touched.from_date.setdefault(grain_now[org_id], set()).update(days)
+    for org_id, disbursed_on in loans:
+        touched.since.setdefault(grain_now[org_id], set()).add(disbursed_on)
+    classes = _rows(connection, schema.training_classes, ids[schema.training_classes.name],
+                    "province_code", "district_code", "held_on")
+    for province, district, held_on in classes:  # the cell _cell gives a row of no organisation
+        touched.since.setdefault((province, district, "", ""), set()).add(held_on)
     return touched
 
 
-def _grains(connection: Connection, org_ids: set[int]) -> dict[int, tuple]:
-    o, ids, found = schema.organisations, sorted(org_ids), {}
+def _logged(connection: Connection, import_id: int) -> tuple[dict, dict, dict] | None:
+    """From an import's change log: {organisation id: its changed columns before}, {organisation id:
+    dates of its facts written}, {loans' and classes' table: ids written}; None if it wrote another table."""
+    logged = schema.import_changes
+    changes = connection.execute(select(logged.c.table_name, logged.c.row_key, logged.c.before)
+                                 .where(logged.c.import_id == import_id)).all()
+    org_before, fact_days = {}, {}
+    ids: dict[str, list[int]] = {schema.fund_loans.name: [], schema.training_classes.name: []}
+    for table_name, row_key, before in changes:
+        key = json.loads(row_key)
+        if table_name == schema.organisations.name:
+            org_before[key["id"]] = json.loads(before) if before is not None else {}  # the changed columns only
+        elif table_name == schema.facts.name:
+            fact_days.setdefault(key["org_id"], set()).add(date.fromisoformat(key["as_of"]))
+        elif table_name in ids:
+            ids[table_name].append(key["id"])
+        else:
+            return None
+    return org_before, fact_days, ids
+
+
+def _rows(connection: Connection, table: Table, ids: list[int], *columns: str) -> list[tuple]:
+    """`columns` of the rows of `table` with these ids (those still there)."""
+    found = []
     for start in range(0, len(ids), 5_000):
-        statement = select(o.c.id, *(o.c[name] for name in GRAIN)).where(o.c.id.in_(ids[start:start + 5_000]))
-        found.update({row[0]: tuple(row[1:]) for row in connection.execute(statement)})
+        statement = select(*(table.c[name] for name in columns)).where(table.c.id.in_(ids[start:start + 5_000]))
+        found += [tuple(row) for row in connection.execute(statement)]
     return found
+
+
+def _grains(connection: Connection, org_ids: set[int]) -> dict[int, tuple]:
+    return {row[0]: row[1:] for row in _rows(connection, schema.organisations, sorted(org_ids), "id", *GRAIN)}
 
 
 _FRESHNESS_KEYS = ("data_version", "summary_version", "snapshots")

@@ -86,6 +86,7 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False,
         for table in schema.metadata.sorted_tables:
             for index in table.indexes:
                 index.create(connection)
+        _advance_sequences(connection)
         if not aside:
             refresh_summaries(connection)
             _analyze(connection)
@@ -95,6 +96,20 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False,
         refresh_summaries_in_parallel(engine)
         with engine.begin() as connection:
             _analyze(connection)
+
+
+def _advance_sequences(connection) -> None:
+    """PostgreSQL: each id sequence past the ids written, so the next row a user adds (an imported loan
+    or class) gets a new id, not 1 (SQLite takes the largest id + 1 by itself)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in schema.metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and key[0].autoincrement is not False and isinstance(key[0].type, Integer):
+            quoted = connection.dialect.identifier_preparer.quote(table.name)
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{quoted}', '{key[0].name}'), "
+                f"COALESCE((SELECT MAX({key[0].name}) FROM {quoted}), 0) + 1, false)")
 
 
 def _analyze(connection) -> None:
