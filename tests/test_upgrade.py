@@ -29,19 +29,25 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hxcore.db import schema
 from hxcore.db.health import database_problem
-from hxcore.db.schema import make_engine
+from hxcore.db.schema import ADDITIVE, make_engine
 from hxcore.engine.compute import evaluate
 from hxcore.engine.summary import refresh_summaries
 from hxcore.io import upgrade as upgrading
 from hxcore.io.upgrade import outdated, upgrade
+from hxcore.model.catalog import ESTIMATED_RETURNS
 from hxcore.model.filters import Filter
 
 # What the release of dba3f14 lacks, as outdated() says it.
 LACKED = [
     "thiếu bảng import_profiles", "thiếu bảng sign_in_attempts", "thiếu bảng target_changes",
     "thiếu cột areas.province_code", "thiếu cột areas.commune_2025_code", "thiếu cột areas.former_district_code",
-    "thiếu cột organisations.commune_2025_code", "cột organisations.commune_code chưa cho phép để trống (NOT NULL)",
+    "thiếu cột organisations.commune_2025_code",
+    # That release summarised only the organisations and their returns, and had no estimates' counts.
+    *(f"thiếu cột summary_org.{m.code}" for m in ADDITIVE
+      if m.source not in ("organisations", "facts_end", "facts_ytd") or m in ESTIMATED_RETURNS.values()),
+    "cột organisations.commune_code chưa cho phép để trống (NOT NULL)",
     "thiếu chỉ mục ix_org_existing",  # the organisations' table is rebuilt: it gets it then
+    "thiếu chỉ mục ix_repayments_loan", "thiếu chỉ mục ix_project_events_project",
 ]
 AREA_COLUMNS = ("code", "name", "slug", "level", "kind", "parent_code", "valid_from", "valid_to", "province_code",
                 "commune_2025_code", "former_district_code")

@@ -38,7 +38,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import Engine, func, select
 
 from hxcore.db import schema
-from hxcore.engine.compute import available_periods, district_choices, evaluate
+from hxcore.engine.compute import available_periods, evaluate, part_choices, parts_breakdown
 from hxcore.model.areas import PROVINCE_CODE
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, Time, is_additive, org_type_of
 from hxcore.model.filters import Filter
@@ -390,9 +390,11 @@ def report_province(engine: Engine, report: str) -> str | None:
 
 def data_figures(engine: Engine, period: str, province: str | None = None) -> tuple[DataFigures, DataFigures]:
     """Figures computed from the database at the period's end, and the stocks a year-end earlier: of one
-    province (its whole, its sectors, its districts), or (None) of the whole database."""
+    province (its whole, its sectors, its districts), or (None) of the whole database (its whole, its
+    sectors and, on a database of several provinces, its provinces in the district's place)."""
     flt = Filter(period, province=province)
-    rows = FigureRows([(by, evaluate(engine, flt, by=by)) for by in (None, "sector", "district")])
+    parts = parts_breakdown(engine, province)
+    rows = FigureRows([(by, evaluate(engine, flt, by=by)) for by in (None, "sector", parts)])
     return DataFigures(rows, ("value", "share", "change")), DataFigures(rows, ("previous",))
 
 
@@ -671,7 +673,8 @@ class Figures:
     previous: Mapping[Key, Fig]  # the data's stocks a year-end earlier
     targets: dict[Key, Fig]
     repeats: list[list[Fig]] = field(default_factory=list)  # figures the report prints more than once
-    districts: list[tuple[str, str]] = field(default_factory=list)  # (code, name) of the province's districts
+    # (code, name) of the province's districts; of the provinces, for the whole of a database of several
+    districts: list[tuple[str, str]] = field(default_factory=list)
     # The stated figures whose checks are wanted, in order (None: all): those a screen could not clear.
     focus: dict[Key, None] | None = None
 
@@ -1063,7 +1066,7 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
     _with_attainment(data, targets)
     source = CheckSource.REPORT if report else CheckSource.DATA
     return Figures(source, period, stated if report else data, data, previous, targets, repeats,
-                   district_choices(engine, province))
+                   part_choices(engine, province))
 
 
 def run_rules(engine: Engine, report: str | None = None, period: str | None = None, rules: tuple[Rule, ...] = RULES,

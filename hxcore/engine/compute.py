@@ -526,6 +526,19 @@ def province_choices(engine: Engine) -> list[tuple[str, str]]:
         return [(code, name) for code, name in connection.execute(statement)]
 
 
+def parts_breakdown(engine: Engine, province: str | None) -> str:
+    """The units an area is made of, one level down: a province's districts; with no province chosen on
+    a database of several, its provinces (a country's report lists 63 provinces, not 700 districts)."""
+    return "province" if province is None and len(province_choices(engine)) > 1 else "district"
+
+
+def part_choices(engine: Engine, province: str | None) -> list[tuple[str, str]]:
+    """(code, name) of the units parts_breakdown() names."""
+    if parts_breakdown(engine, province) == "province":
+        return province_choices(engine)
+    return district_choices(engine, province)
+
+
 def resolve_districts(engine: Engine, tokens, province: str | None = None) -> tuple[str, ...]:
     """GSO codes for districts given by code, ASCII slug or Vietnamese name."""
     return resolve_area_tokens(tokens, district_choices(engine, province))

@@ -8,16 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, select
 
 from hxcore.db import schema
 from hxcore.engine import checks, lists
 from hxcore.engine.attainment import target_table
-from hxcore.engine.compute import district_choices, evaluate
+from hxcore.engine.compute import compute_measures, district_choices, evaluate, part_choices, parts_breakdown
 from hxcore.engine.targets import resolutions, scope_province
-from hxcore.model.catalog import INDICATORS, MEASURES_BY_CODE, Indicator, Time, org_type_of
+from hxcore.model.catalog import ESTIMATED_RETURNS, INDICATORS, MEASURES_BY_CODE, Indicator, Time, org_type_of
 from hxcore.model.filters import Filter
-from hxcore.model.vocab import OrgType, Quality
+from hxcore.model.vocab import OrgType
 
 # The annex: one row per district, one column per headline indicator.
 ANNEX = ("coops_total", "coops_operating", "coop_charter_capital", "coop_members_workers", "coops_effective_share",
@@ -35,7 +35,7 @@ class ReportData:
     flt: Filter
     totals: pd.DataFrame  # evaluate(): every indicator, with its comparison and target
     sectors: pd.DataFrame  # evaluate(by="sector") for BY_SECTOR
-    districts: pd.DataFrame  # evaluate(by="district") for ANNEX
+    districts: pd.DataFrame  # evaluate(by=parts) for ANNEX: the annex's rows
     targets: pd.DataFrame  # target_table()
     projects: pd.DataFrame  # lists.project_list()
     unions: pd.DataFrame  # lists.organisation_list(..., "union")
@@ -46,6 +46,8 @@ class ReportData:
     flags: dict = field(default_factory=dict)  # checks.Key -> labels of the rules the figure fails
     data_version: str = ""
     demo: bool = False
+    parts: str = "district"  # what the annex's rows are: districts, or provinces (compute.parts_breakdown)
+    part_names: dict[str, str] = field(default_factory=dict)  # their names
 
 
 def _province_name(engine: Engine, flt: Filter) -> str | None:
@@ -62,37 +64,20 @@ def _meta(engine: Engine) -> dict[str, str]:
         return dict(connection.execute(select(schema.meta.c.key, schema.meta.c.value)).all())
 
 
-def _estimated_rows(engine: Engine, flt: Filter) -> dict[tuple[str, bool], bool]:
-    """{(org type, at the period's end?): whether some fact row in scope is an estimate}."""
-    period = flt.parsed_period
-    o, f = schema.organisations, schema.facts
-    at_end = f.c.as_of == period.end
-    conditions = [f.c.as_of.between(period.year_start, period.end), f.c.quality == Quality.ESTIMATED]
-    if flt.province:
-        conditions.append(o.c.province_code == flt.province)
-    if flt.districts:
-        conditions.append(o.c.district_code.in_(flt.districts))
-    statement = (select(o.c.org_type, at_end.label("at_end"), func.count().label("rows"))
-                 .select_from(f.join(o, f.c.org_id == o.c.id)).where(and_(*conditions))
-                 .group_by(o.c.org_type, at_end))
-    with engine.connect() as connection:
-        return {(org_type, bool(end)): rows > 0 for org_type, end, rows in connection.execute(statement)}
-
-
-def _is_estimated(ind: Indicator, rows: dict[tuple[str, bool], bool]) -> bool:
+def _is_estimated(ind: Indicator, found: dict[tuple[OrgType, str], bool]) -> bool:
     source = MEASURES_BY_CODE[ind.numerator].source
     org_type = org_type_of(ind)
     if source not in FACT_SOURCES or org_type is None:
         return False
-    if ind.time == Time.FLOW:  # summed from 1 January: any estimated return of the year counts
-        return rows.get((org_type.value, True), False) or rows.get((org_type.value, False), False)
-    return rows.get((org_type.value, True), False)
+    # A flow is summed from 1 January: any estimated return of the year counts; a stock: those at the end.
+    return found[(org_type, "facts_ytd" if ind.time == Time.FLOW else "facts_end")]
 
 
 def estimated_indicators(engine: Engine, flt: Filter) -> frozenset[str]:
     """Indicators computed from facts of which some were reported as estimates (vocab.Quality)."""
-    rows = _estimated_rows(engine, flt)
-    return frozenset(ind.code for ind in INDICATORS if _is_estimated(ind, rows))
+    counts = compute_measures(engine, [m.code for m in ESTIMATED_RETURNS.values()], replace(flt, sectors=()), None)
+    found = {key: bool(counts[m.code].column[0] > 0) for key, m in ESTIMATED_RETURNS.items()}  # NaN: no data, none
+    return frozenset(ind.code for ind in INDICATORS if _is_estimated(ind, found))
 
 
 def _resolution(engine: Engine, targets: pd.DataFrame) -> dict | None:
@@ -107,19 +92,23 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     flt = replace(flt, sectors=())
     targets = target_table(engine, flt)
     info = _meta(engine)
+    parts = "district" if flt.districts else parts_breakdown(engine, flt.province)
+    district_names = dict(district_choices(engine, flt.province))
     return ReportData(
         flt=flt,
         totals=evaluate(engine, flt),
         sectors=evaluate(engine, flt, list(BY_SECTOR), by="sector", with_targets=False),
-        districts=evaluate(engine, flt, list(ANNEX), by="district", compare=False, with_targets=False),
+        districts=evaluate(engine, flt, list(ANNEX), by=parts, compare=False, with_targets=False),
         targets=targets,
         projects=lists.project_list(engine, flt),
         unions=lists.organisation_list(engine, flt, OrgType.UNION.value),
-        district_names=dict(district_choices(engine, flt.province)),
+        district_names=district_names,
         province_name=_province_name(engine, flt),
         resolution=_resolution(engine, targets),
         estimated=estimated_indicators(engine, flt),
         flags=checks.failing_figures(engine, flt.period, flt.province),
         data_version=info.get("data_version", ""),
         demo=info.get("demo") == "true",
+        parts=parts,
+        part_names=district_names if parts == "district" else dict(part_choices(engine, flt.province)),
     )

@@ -115,8 +115,10 @@ class _Plan:
         parts = []
         if self.tables:
             parts.append("thêm bảng " + ", ".join(self.tables))
-        if self.columns:
-            parts.append("thêm cột " + ", ".join(f"{t}.{c}" for t, names in self.columns.items() for c in names))
+        # A summary table's new columns are not named: the message ends saying the summaries were rebuilt.
+        added = [f"{t}.{c}" for t, names in self.columns.items() if t not in DERIVED_TABLES for c in names]
+        if added:
+            parts.append("thêm cột " + ", ".join(added))
         if self.relaxed:
             parts.append("cho phép để trống cột " + ", ".join(f"{t}.{c}" for t, names in self.relaxed.items() for c in names))
         if self.areas:
@@ -125,6 +127,8 @@ class _Plan:
             parts.append(f"thêm {len(self.successions)} dòng sắp xếp đơn vị hành chính từ 1/7/2025")
         if self.indexes:
             parts.append("thêm chỉ mục " + ", ".join(self.indexes))
+        if not parts and self.columns:  # only summary columns: chỉ số mới (new measures)
+            parts.append("thêm chỉ số vào bảng tổng hợp")
         return "; ".join(parts)
 
 

