@@ -15,9 +15,11 @@ from hxcore.bench import run_benchmark, same_answer
 from hxcore.db import measures, schema
 from hxcore.db.schema import make_engine
 from hxcore.engine import compute, summary
-from hxcore.engine.compute import evaluate
+from hxcore.engine.compute import district_choices, evaluate, province_choices
+from hxcore.engine.report_data import gather
 from hxcore.model.filters import Filter
 from hxcore.model.texts import t
+from hxcore.present.report import build
 
 
 def _independent(engine, flt: Filter) -> dict[str, float]:
@@ -151,6 +153,19 @@ def test_summaries_give_every_figure_the_raw_rows_give(national, flt, by):
     summarised = evaluate(national, flt, by=by, compare=True)
     assert compute._snapshot_dates(national)[1]  # the summaries are current: the first frame read them
     pd.testing.assert_frame_equal(summarised, _from_raw_rows(national, flt, by))
+
+
+@pytest.mark.parametrize(("province", "heading", "whole"), [(None, "Tỉnh, thành phố", "Toàn quốc"),
+                                                          ("12", "Huyện, thành phố", "Toàn tỉnh")])
+def test_a_report_s_annex_lists_the_units_one_level_down(national, province, heading, whole):
+    """A country's report lists its provinces (not its 700 districts), a province's its districts; the
+    rows add up to the whole's figure."""
+    report = build(gather(national, Filter("2023-H1", province=province)))
+    annex = next(section for section in report.sections if section.code == "annex")
+    parts = province_choices(national) if province is None else district_choices(national, province)
+    assert annex.table.header[0] == heading and annex.table.rows[-1][0] == whole
+    assert [row[0] for row in annex.table.rows[:-1]] == [name for _, name in parts]
+    assert sum(row[1].value for row in annex.table.rows[:-1]) == annex.table.rows[-1][1].value  # Tổng số HTX
 
 
 def test_benchmark_runs_at_reduced_scale(national):

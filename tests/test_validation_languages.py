@@ -21,6 +21,7 @@ from sqlalchemy import select
 from hxcore.db import schema
 from hxcore.engine import checks as validation
 from hxcore.engine.checks import FORMS, WRITTEN_COLUMNS, CheckSource, Fig, Figures, babel_number, written
+from hxcore.engine.compute import district_choices, province_choices
 from hxcore.present.violations import display_frame, number, written_frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,6 +199,12 @@ def test_a_province_s_report_is_flagged_from_that_province_s_figures(engine, nat
 
 
 def test_data_checks_still_cover_the_whole_database(national):
+    """The whole of a database of several provinces is checked with its provinces as parts (a country's
+    700 districts are checked province by province); a province with its districts."""
     figs = validation.figures_for(national, period="2023-H1")
-    assert len(figs.districts) > 700
+    assert figs.districts == province_choices(national) and len(figs.districts) == 63
     assert figs.data[("coops_total", "value", None, None)].value > 416
+    assert figs.data[("coops_total", "value", None, "12")].value == 416  # Lai Châu, a part of the country
+    lai_chau = validation.figures_for(national, period="2023-H1", province="12")
+    assert lai_chau.districts == district_choices(national, "12")
+    assert sum(lai_chau.data[("coops_total", "value", None, code)].value for code, _ in lai_chau.districts) == 416

@@ -388,13 +388,20 @@ def report_province(engine: Engine, report: str) -> str | None:
     return PROVINCE_CODE if PROVINCE_CODE in provinces else None
 
 
-def data_figures(engine: Engine, period: str, province: str | None = None) -> tuple[DataFigures, DataFigures]:
+def data_frames(engine: Engine, period: str, province: str | None = None) -> dict[str | None, pd.DataFrame]:
+    """evaluate()'s results the data's figures are read from, by None (the whole), "sector" and the
+    parts (compute.parts_breakdown), in this order: of one province, or (None) of the whole database."""
+    flt = Filter(period, province=province)
+    return {by: evaluate(engine, flt, by=by) for by in (None, "sector", parts_breakdown(engine, province))}
+
+
+def data_figures(engine: Engine, period: str, province: str | None = None,
+                 frames: dict[str | None, pd.DataFrame] | None = None) -> tuple[DataFigures, DataFigures]:
     """Figures computed from the database at the period's end, and the stocks a year-end earlier: of one
     province (its whole, its sectors, its districts), or (None) of the whole database (its whole, its
-    sectors and, on a database of several provinces, its provinces in the district's place)."""
-    flt = Filter(period, province=province)
-    parts = parts_breakdown(engine, province)
-    rows = FigureRows([(by, evaluate(engine, flt, by=by)) for by in (None, "sector", parts)])
+    sectors and, on a database of several provinces, its provinces in the district's place). `frames`:
+    data_frames() of the same, when the caller has them already."""
+    rows = FigureRows(list((frames or data_frames(engine, period, province)).items()))
     return DataFigures(rows, ("value", "share", "change")), DataFigures(rows, ("previous",))
 
 
@@ -1043,7 +1050,7 @@ def _with_attainment(data: DataFigures, targets: dict[Key, Fig]) -> DataFigures:
 
 
 def figures_for(engine: Engine, report: str | None = None, period: str | None = None,
-                province: str | None = None) -> Figures | None:
+                province: str | None = None, frames: dict[str | None, pd.DataFrame] | None = None) -> Figures | None:
     """The figures to check: the report's (its own period) or the data's at `period` (default: the latest).
 
     A report is compared with the data of its own province (report_province(): on a national database,
@@ -1061,7 +1068,7 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
     period = period or next(iter(available_periods(engine)), None)
     if not period:
         return None
-    data, previous = data_figures(engine, period, province)
+    data, previous = data_figures(engine, period, province, frames)
     targets = target_figures(engine, Period.parse(period).year, province)
     _with_attainment(data, targets)
     source = CheckSource.REPORT if report else CheckSource.DATA
@@ -1070,21 +1077,23 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
 
 
 def run_rules(engine: Engine, report: str | None = None, period: str | None = None, rules: tuple[Rule, ...] = RULES,
-              province: str | None = None, screened: bool = False) -> tuple[Figures | None, list[AnyCheck]]:
+              province: str | None = None, screened: bool = False,
+              frames: dict[str | None, pd.DataFrame] | None = None) -> tuple[Figures | None, list[AnyCheck]]:
     """The figures checked and every check the rules make of them (held or not); `screened`: leaving out
-    checks of the data that a screen finds to hold."""
-    figs = figures_for(engine, report, period, province)
+    checks of the data that a screen finds to hold; `frames`: data_frames() when the caller has them."""
+    figs = figures_for(engine, report, period, province, frames)
     if figs is None:
         return None, []
     return figs, [c for rule in rules if figs.source in rule.sources
                   for c in FORMS[rule.form](rule, _screened(rule, figs) if screened else figs)]
 
 
-def failing_figures(engine: Engine, period: str, province: str | None = None) -> dict[Key, tuple[str, ...]]:
+def failing_figures(engine: Engine, period: str, province: str | None = None,
+                    frames: dict[str | None, pd.DataFrame] | None = None) -> dict[Key, tuple[str, ...]]:
     """The data's figures at `period` (of one province, or the whole database) that take part in a
     violated rule, each with those rules' labels (every figure of a violated check, not only the one it
     states: any of them may be the wrong one)."""
-    _, found = run_rules(engine, period=period, province=province, screened=True)
+    _, found = run_rules(engine, period=period, province=province, screened=True, frames=frames)
     out: dict[Key, tuple[str, ...]] = {}
     for failed in (c for c in found if not c.holds()):
         figures = failed.figures if isinstance(failed, Check) else [failed.stated]

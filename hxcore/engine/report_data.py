@@ -34,7 +34,7 @@ class ReportData:
 
     flt: Filter
     totals: pd.DataFrame  # evaluate(): every indicator, with its comparison and target
-    sectors: pd.DataFrame  # evaluate(by="sector") for BY_SECTOR
+    sectors: pd.DataFrame  # evaluate(by="sector"): BY_SECTOR at least
     districts: pd.DataFrame  # evaluate(by=parts) for ANNEX: the annex's rows
     targets: pd.DataFrame  # target_table()
     projects: pd.DataFrame  # lists.project_list()
@@ -94,10 +94,13 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     info = _meta(engine)
     parts = "district" if flt.districts else parts_breakdown(engine, flt.province)
     district_names = dict(district_choices(engine, flt.province))
+    checked = checks.data_frames(engine, flt.period, flt.province)
+    # A report on the checks' own area, compared as they compare, reads their results (each built once).
+    own = flt == Filter(flt.period, province=flt.province)
     return ReportData(
         flt=flt,
-        totals=evaluate(engine, flt),
-        sectors=evaluate(engine, flt, list(BY_SECTOR), by="sector", with_targets=False),
+        totals=checked[None] if own else evaluate(engine, flt),
+        sectors=checked["sector"] if own else evaluate(engine, flt, list(BY_SECTOR), by="sector", with_targets=False),
         districts=evaluate(engine, flt, list(ANNEX), by=parts, compare=False, with_targets=False),
         targets=targets,
         projects=lists.project_list(engine, flt),
@@ -106,7 +109,7 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
         province_name=_province_name(engine, flt),
         resolution=_resolution(engine, targets),
         estimated=estimated_indicators(engine, flt),
-        flags=checks.failing_figures(engine, flt.period, flt.province),
+        flags=checks.failing_figures(engine, flt.period, flt.province, frames=checked),
         data_version=info.get("data_version", ""),
         demo=info.get("demo") == "true",
         parts=parts,
