@@ -4,6 +4,8 @@ that are never stale, the PostgreSQL-ready SQL, and the benchmark at a reduced s
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import date
 
 import pandas as pd
@@ -168,6 +170,18 @@ def test_a_report_s_annex_lists_the_units_one_level_down(national, province, hea
     assert sum(row[1].value for row in annex.table.rows[:-1]) == annex.table.rows[-1][1].value  # Tổng số HTX
 
 
+def test_national_facts_hold_each_value_in_its_column(national):
+    """_facts_for writes its rows by position: each column holds values of its own kind."""
+    f, o = schema.facts, schema.organisations
+    with national.connect() as connection:
+        rows = connection.execute(select(f).join(o, f.c.org_id == o.c.id).where(o.c.province_code != "12")).mappings().all()
+    assert {row["quality"] for row in rows} == {"reported"}
+    assert {row["status"] for row in rows} == {"operating", "stopped"}
+    assert {row["rating"] for row in rows} <= {None, "tot", "kha", "trung_binh", "yeu"}
+    assert all(row["members"] >= 5 and row["charter_capital"] % 10 == 0 and 0 <= row["new_workers"] <= 2 for row in rows)
+    assert all(row["avg_income_month"] is None or 2.3 <= row["avg_income_month"] <= 6.5 for row in rows)
+
+
 def test_benchmark_runs_at_reduced_scale(national):
     """Every contender answers the same question as hx (checked, not assumed), every ratio is
     printed whoever wins, and the cold start is split into imports and the command."""
@@ -281,9 +295,11 @@ def test_national_lists_are_paged_and_their_files_made_when_clicked(national, mo
 
 
 def _summary_rows(engine) -> dict:
+    """Both summary tables, sorted; sums to 6 decimals (added up in another order, 0,1 + 0,2 differs in the last bit)."""
     with engine.connect() as connection:
-        return {table.name: sorted(map(tuple, connection.execute(select(table)))) for table in
-                (schema.summary_org, schema.summary_distinct)}
+        return {table.name: sorted(tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                                   for row in connection.execute(select(table)))
+                for table in (schema.summary_org, schema.summary_distinct)}
 
 
 def test_parallel_summaries_equal_the_serial_rebuild_even_past_500_dates(demo_db_path, tmp_path):
@@ -303,6 +319,20 @@ def test_parallel_summaries_equal_the_serial_rebuild_even_past_500_dates(demo_db
     assert not list(tmp_path.glob(f"{summary.SUMMARY_FOLDER}*"))  # the workers' files are gone
 
 
+def test_a_build_s_summaries_equal_the_serial_rebuild(national, tmp_path):
+    """build_national's summaries (the organisations' passes run while the facts were written, the rest
+    after) are refresh_summaries()'s, row for row."""
+    copy = tmp_path / "hx.sqlite"
+    with closing(sqlite3.connect(national.url.database)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    built = _summary_rows(national)
+    engine = make_engine(f"sqlite:///{copy}")
+    with engine.begin() as connection:
+        summary.refresh_summaries(connection)
+    assert _summary_rows(engine) == built
+    engine.dispose()
+
+
 def test_a_failing_parallel_pass_leaves_nothing_behind(demo_db_path, tmp_path, monkeypatch):
     """A pass that fails: the error comes out, the workers' folder is removed and no pooled
     connection stays attached to a worker's file."""
@@ -311,8 +341,8 @@ def test_a_failing_parallel_pass_leaves_nothing_behind(demo_db_path, tmp_path, m
     engine = make_engine(f"sqlite:///{copy}")
     real_passes = summary._passes
 
-    def failing(days):
-        (table, rows), *rest = real_passes(days)
+    def failing(days, sources):
+        (table, rows), *rest = real_passes(days, sources)
         return [*rest, (table, rows.where(text("no_such_column = 1")))]  # fails in a worker, after others ran
 
     monkeypatch.setattr(summary, "_passes", failing)

@@ -47,6 +47,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.sql.util import find_tables
 
 from hxcore.db import measures, schema
 from hxcore.db.schema import ADDITIVE, DISTINCT, GRAIN, SUMMARY_SOURCES, summary_distinct, summary_org
@@ -110,12 +111,12 @@ def _cell(source) -> tuple[list, list]:
     return [*places, literal_column("''"), literal_column("''")], places
 
 
-def _additive_passes(snapshot, cells: list[tuple] | None) -> list:
-    """One SELECT per source giving summary_org's columns: its measures grouped by (as_of, GRAIN),
-    the other sources' measures 0. A cell has a row from each source that reaches it."""
+def _additive_passes(snapshot, cells: list[tuple] | None, sources: Iterable[str] = SUMMARY_SOURCES) -> list:
+    """One SELECT per source (of `sources`) giving summary_org's columns: its measures grouped by
+    (as_of, GRAIN), the other sources' measures 0. A cell has a row from each source that reaches it."""
     window = Window(snapshot.c.year_start, snapshot.c.as_of)  # column expressions: the catalog takes them
     passes = []
-    for source_name in SUMMARY_SOURCES:
+    for source_name in (name for name in SUMMARY_SOURCES if name in sources):
         additive = [m for m in ADDITIVE if m.source == source_name]
         if not additive:  # a source of distinct counts only
             continue
@@ -141,11 +142,11 @@ def _summed(rows):
             .group_by(*keys).having(or_(*(total != 0 for total in sums))))
 
 
-def _distinct_passes(snapshot, cells: list[tuple] | None) -> list:
-    """One SELECT per distinct measure giving summary_distinct's rows: its values per (as_of, GRAIN)."""
+def _distinct_passes(snapshot, cells: list[tuple] | None, sources: Iterable[str] = SUMMARY_SOURCES) -> list:
+    """One SELECT per distinct measure (of `sources`) giving summary_distinct's rows: its values per (as_of, GRAIN)."""
     window = Window(snapshot.c.year_start, snapshot.c.as_of)
     passes = []
-    for measure in DISTINCT:
+    for measure in (m for m in DISTINCT if m.source in sources):
         source = measures.source(measure.source, window)
         cell, grouping = _cell(source)
         value = measure.value(source.tables)
@@ -208,57 +209,99 @@ def refresh_summaries(connection: Connection) -> int:
     return _rows_held(connection)
 
 
-def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
-    """refresh_summaries() for a SQLite file nothing else writes (a build beside hx.sqlite, its rows
-    committed), the passes run at once in `workers` connections. SQLite lets one connection write a
-    file at a time, so each worker writes its passes' rows into a file of its own (in a folder
-    named `.hx-summary-<pid>-…` beside the database); one transaction then merges them in."""
-    with engine.begin() as connection:
-        snapshots = _new_tables(connection)
-        if not snapshots:
-            _stamp(connection, snapshots)
-            return 0
-    with engine.connect() as connection:  # before the workers: switching to WAL waits for every reader
-        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-    # Each pass on part of the dates: smaller passes share out between the workers more evenly.
-    passes = [(table, rows) for part in _date_parts(snapshots, at_least=2) for table, rows in _passes(part)]
-    folder = Path(tempfile.mkdtemp(dir=Path(engine.url.database).parent, prefix=f"{SUMMARY_FOLDER}{os.getpid()}-"))
-    opened: list[tuple[Connection, str]] = []  # (connection, attached alias): detached and closed at the end
-    local, numbers = threading.local(), itertools.count()
+class ParallelBuild:
+    """refresh_summaries() for a SQLite file nothing else writes (a build beside hx.sqlite, written in
+    WAL mode), its passes run by `workers` threads at once, each SELECT on a part of the `days`. A
+    source's passes may start as soon as its tables are committed (start()), while the build goes on
+    writing the others (the organisations' passes while 1,2 million facts are written); finish() runs
+    the rest and merges. SQLite lets one connection write a file at a time, so each worker thread
+    writes its passes' rows into a file of its own (in a folder named `.hx-summary-<pid>-…` beside the
+    database); one transaction then adds them up into the summary tables. Use it as a context: on any
+    failure the workers are stopped, their connections closed and their folder removed."""
 
-    def run(table: Table, rows) -> None:
+    def __init__(self, engine: Engine, days: list[date], workers: int = 2):
+        self.engine, self.days, self.workers = engine, sorted(days), workers
+        self.folder = Path(tempfile.mkdtemp(dir=Path(engine.url.database).parent,
+                                            prefix=f"{SUMMARY_FOLDER}{os.getpid()}-"))
+        self.pool = ThreadPoolExecutor(max_workers=workers)  # sqlite3 lets go of the GIL while SQLite works
+        self.futures: list = []
+        self.started: set[str] = set()
+        self.opened: list[tuple[Connection, str]] = []  # (connection, attached alias): detached and closed at the end
+        self.local, self.numbers = threading.local(), itertools.count()
+
+    def __enter__(self) -> ParallelBuild:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        for future in self.futures:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+        _detach_all(self.opened)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def start(self, sources: Iterable[str]) -> None:
+        """Run these sources' passes from now on: their tables are written and committed."""
+        sources = [name for name in sources if name not in self.started]
+        self.started.update(sources)
+        # Each pass on part of the dates: smaller passes share out between the workers more evenly.
+        for part in _date_parts(self.days, at_least=self.workers):
+            for table, rows in _passes(part, sources):
+                self.futures.append(self.pool.submit(self._run, table, rows))
+
+    def finish(self) -> int:
+        """Every other source's passes, then the summary tables made anew from the workers' rows and
+        stamped, in one transaction; returns the number of summary rows."""
+        self.start(SUMMARY_SOURCES)
+        for future in self.futures:
+            future.result()  # a worker's error comes out here
+        self.pool.shutdown(wait=True)
+        aliases = [alias for _, alias in self.opened]
+        _detach_all(self.opened)
+        connection = self.engine.connect()
+        self.opened = [(connection, "")]
+        days = _new_tables(connection)
+        if days != self.days:
+            raise ValueError(f"summaries built for {len(self.days)} dates, the facts have {len(days)}")
+        for alias in aliases:
+            connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(self.folder / alias),))
+            self.opened.append((connection, alias))
+        if aliases:
+            _insert(connection, summary_org, _summed(
+                _union([select(_pass_table(summary_org, alias)) for alias in aliases]).subquery()))
+            if DISTINCT:
+                _insert(connection, summary_distinct,
+                        _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
+        _stamp(connection, days)
+        written = _rows_held(connection)
+        connection.commit()
+        return written
+
+    def _run(self, table: Table, rows) -> None:
+        local = self.local
         if not hasattr(local, "alias"):  # this worker's first pass: its connection and its file
-            local.alias, local.connection = f"worker{next(numbers)}", engine.connect()
-            opened.append((local.connection, local.alias))
-            local.connection.exec_driver_sql(f"ATTACH DATABASE ? AS {local.alias}", (str(folder / local.alias),))
+            local.alias, local.connection = f"worker{next(self.numbers)}", self.engine.connect()
+            self.opened.append((local.connection, local.alias))
+            local.connection.exec_driver_sql(f"ATTACH DATABASE ? AS {local.alias}", (str(self.folder / local.alias),))
             for each in (summary_org, summary_distinct):
                 _pass_table(each, local.alias).create(local.connection)
         local.connection.execute(insert(_pass_table(table, local.alias))
                                  .from_select([c.name for c in rows.selected_columns], rows))
         local.connection.commit()
 
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:  # sqlite3 lets go of the GIL while SQLite works
-            list(pool.map(lambda each: run(*each), passes))
-        aliases = [alias for _, alias in opened]
-        _detach_all(opened)
-        connection = engine.connect()
-        opened = [(connection, "")]
-        for alias in aliases:
-            connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(folder / alias),))
-            opened.append((connection, alias))
-        _insert(connection, summary_org, _summed(
-            _union([select(_pass_table(summary_org, alias)) for alias in aliases]).subquery()))
-        if DISTINCT:
-            _insert(connection, summary_distinct,
-                                       _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
-        _stamp(connection, snapshots)
-        written = _rows_held(connection)
-        connection.commit()
-    finally:
-        _detach_all(opened)
-        shutil.rmtree(folder, ignore_errors=True)
-    return written
+
+def sources_without(table: Table) -> list[str]:
+    """The summary sources that do not read `table`: their passes can run before it is written."""
+    window = Window(date.min, date.min)  # any period: only the tables read are looked at
+    return [name for name in SUMMARY_SOURCES if table not in find_tables(measures.source(name, window).from_clause)]
+
+
+def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
+    """refresh_summaries() by a ParallelBuild, for a SQLite file nothing else writes, its rows committed."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # before the workers: the switch waits for every reader
+        days = sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+    with ParallelBuild(engine, days, workers) as build:
+        return build.finish()
 
 
 SUMMARY_FOLDER = ".hx-summary-"  # + the building process's id: a killed build's folder can be told apart
@@ -272,10 +315,11 @@ def _date_parts(snapshots: list[date], at_least: int = 1) -> list[list[date]]:
     return [snapshots[start:start + size] for start in range(0, len(snapshots), size)]
 
 
-def _passes(days: list[date]) -> list[tuple[Table, object]]:
-    snapshot = _snapshot_table(days)
-    return ([(summary_org, rows) for rows in _additive_passes(snapshot, None)]
-            + [(summary_distinct, rows) for rows in _distinct_passes(snapshot, None)])
+def _passes(days: list[date], sources: Iterable[str]) -> list[tuple[Table, object]]:
+    """The passes of these sources over snapshot `days`, each with the summary table its rows are for."""
+    snapshot, sources = _snapshot_table(days), set(sources)
+    return ([(summary_org, rows) for rows in _additive_passes(snapshot, None, sources)]
+            + [(summary_distinct, rows) for rows in _distinct_passes(snapshot, None, sources)])
 
 
 def _detach_all(opened: list[tuple[Connection, str]]) -> None:

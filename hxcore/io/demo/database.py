@@ -23,7 +23,7 @@ from sqlalchemy.schema import CreateTable
 
 from hxcore.db import schema
 from hxcore.db.health import import_count, latest_import, shown_url, sqlite_path
-from hxcore.engine.summary import SUMMARY_FOLDER, refresh_summaries, refresh_summaries_in_parallel
+from hxcore.engine.summary import SUMMARY_FOLDER, ParallelBuild, refresh_summaries, sources_without
 from hxcore.io.demo.content import SEED, lai_chau_content
 from hxcore.io.processes import process_alive
 
@@ -71,31 +71,58 @@ def refuse_over_imports(engine: Engine, force: bool = False) -> None:
 
 def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False, release_rows: bool = False) -> None:
     """Drop, create and fill every table in one transaction, DDL included (PostgreSQL rolls it all back).
-    `aside`: a new SQLite file no one else sees yet, which is thrown away if the build fails; its
-    rows are committed first and its summaries then built by parallel connections."""
-    with engine.begin() as connection:
-        # A rebuild replaces tables too, so a database made by an older version gets today's columns.
-        schema.metadata.drop_all(connection)
-        for table in schema.metadata.sorted_tables:
-            connection.execute(CreateTable(table))
-        for table in schema.metadata.sorted_tables:
-            _write_table(connection, table, rows.get(table, []), progress, chunk)
-            if release_rows:
-                rows.get(table, []).clear()
-        # Indexes after the rows: one sort each instead of 1,2 million scattered inserts.
-        for table in schema.metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(connection)
-        _advance_sequences(connection)
-        if not aside:
-            refresh_summaries(connection)
-            _analyze(connection)
+    `aside`: a new SQLite file no one else sees yet, which is thrown away if the build fails (_fill_aside)."""
     if aside:
+        _fill_aside(engine, rows, progress, chunk, release_rows)
+        return
+    with engine.begin() as connection:
+        _create_tables(connection)
+        _write_tables(connection, schema.metadata.sorted_tables, rows, progress, chunk, release_rows)
+        _advance_sequences(connection)
+        refresh_summaries(connection)
+        _analyze(connection)
+
+
+def _fill_aside(engine: Engine, rows: dict, progress, chunk: int, release_rows: bool) -> None:
+    """A new SQLite file in WAL mode: every table but the facts written and committed first; the
+    summaries of what does not read facts (the organisations above all) are then built by a worker
+    while the facts are written, and the rest by two workers once they are committed."""
+    days = sorted({row.as_of if hasattr(row, "as_of") else row["as_of"] for row in rows.get(schema.facts, [])})
+    with engine.begin() as connection:
+        _create_tables(connection)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # readers (the workers) go on while the facts are written
+    facts_first = [table for table in schema.metadata.sorted_tables if table is not schema.facts]
+    with ParallelBuild(engine, days) as build:
+        with engine.begin() as connection:
+            _write_tables(connection, facts_first, rows, progress, chunk, release_rows)
+        build.start(sources_without(schema.facts))
+        with engine.begin() as connection:
+            _write_tables(connection, [schema.facts], rows, progress, chunk, release_rows)
+            _advance_sequences(connection)
         if progress:
             progress("Bảng tổng hợp…")
-        refresh_summaries_in_parallel(engine)
-        with engine.begin() as connection:
-            _analyze(connection)
+        build.finish()
+    with engine.begin() as connection:
+        _analyze(connection)
+
+
+def _create_tables(connection) -> None:
+    # A rebuild replaces tables too, so a database made by an older version gets today's columns.
+    schema.metadata.drop_all(connection)
+    for table in schema.metadata.sorted_tables:
+        connection.execute(CreateTable(table))
+
+
+def _write_tables(connection, tables: list, rows: dict, progress, chunk: int, release_rows: bool) -> None:
+    for table in tables:
+        _write_table(connection, table, rows.get(table, []), progress, chunk)
+        if release_rows:
+            rows.get(table, []).clear()
+    # Indexes after the rows: one sort each instead of 1,2 million scattered inserts.
+    for table in tables:
+        for index in table.indexes:
+            index.create(connection)
 
 
 def _advance_sequences(connection) -> None:
