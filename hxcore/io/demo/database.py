@@ -116,7 +116,7 @@ def _create_tables(connection) -> None:
 
 def _write_tables(connection, tables: list, rows: dict, progress, chunk: int, release_rows: bool) -> None:
     for table in tables:
-        _write_table(connection, table, rows.get(table, []), progress, chunk)
+        _write_table(connection, table, rows.get(table, []), progress, chunk, release_rows)
         if release_rows:
             rows.get(table, []).clear()
     # Indexes after the rows: one sort each instead of 1,2 million scattered inserts.
@@ -144,9 +144,12 @@ def _analyze(connection) -> None:
     connection.exec_driver_sql("ANALYZE")
 
 
-def _write_table(connection, table, table_rows: list, progress, chunk: int) -> None:
+def _write_table(connection, table, table_rows: list, progress, chunk: int, release: bool = False) -> None:
+    """`release`: each chunk's rows let go of once written (the national facts: 1,2 million rows)."""
     for start in range(0, len(table_rows), chunk):
         _insert(connection, table, table_rows[start:start + chunk])
+        if release:
+            table_rows[start:start + chunk] = [None] * len(table_rows[start:start + chunk])
         done = min(start + chunk, len(table_rows))
         if progress and len(table_rows) > chunk and (done % PROGRESS_EVERY < chunk or done == len(table_rows)):
             progress(f"  {table.name}: {done:,}/{len(table_rows):,}")
