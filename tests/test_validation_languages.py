@@ -198,6 +198,14 @@ def test_a_province_s_report_is_flagged_from_that_province_s_figures(engine, nat
                 == validation.failing_figures(engine, period)), period
 
 
+@pytest.mark.parametrize(("area", "vi", "en"), [("12", "tỉnh 12", "province 12"), ("105", "huyện 105", "district 105")])
+def test_a_figure_names_its_area_as_a_province_or_a_district(area, vi, en):
+    """A whole country's checks have provinces in the district's place: named as provinces (GSO codes: 2 digits)."""
+    fig = Fig(("coops_total", "value", None, area), 1.0, 1.0, 1.0, CheckSource.DATA)
+    assert validation._Writer("vi", babel_number).name(fig).endswith(vi)
+    assert validation._Writer("en", babel_number).name(fig).endswith(en)
+
+
 def test_data_checks_still_cover_the_whole_database(national):
     """The whole of a database of several provinces is checked with its provinces as parts (a country's
     700 districts are checked province by province); a province with its districts."""

@@ -410,6 +410,21 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def advance_sequences(connection) -> None:
+    """PostgreSQL: each id sequence past the ids in its table, so the next row a user adds (an imported
+    loan or class) gets a new id, not 1, after rows were written with their ids (build-demo, or one of
+    an earlier hx: the upgrade calls it too). SQLite takes the largest id + 1 by itself."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in metadata.sorted_tables:
+        key = list(table.primary_key.columns)
+        if len(key) == 1 and key[0].autoincrement is not False and isinstance(key[0].type, Integer):
+            quoted = connection.dialect.identifier_preparer.quote(table.name)
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{quoted}', '{key[0].name}'), "
+                f"COALESCE((SELECT MAX({key[0].name}) FROM {quoted}), 0) + 1, false)")
+
+
 def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
 

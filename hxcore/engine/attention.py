@@ -188,12 +188,15 @@ def behind_targets(engine: Engine, flt: Filter) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _statuses(engine: Engine, ids: list[int], dates: list[date]) -> dict[tuple[int, str], str]:
-    """{(organisation, ISO date): its status then}. The date as text: a country's 3.000 stopped HTX
-    have 22.000 such rows, and parsing each row's date took longer than the query."""
+    """{(organisation, ISO date): its status then}. On SQLite the date is read as the text it is stored
+    as: a country's 3.000 stopped HTX have 22.000 such rows, and parsing each row's date took longer
+    than the query (PostgreSQL's driver gives dates at no such cost, whatever the server's DateStyle)."""
     f = schema.facts
-    statement = select(f.c.org_id, cast(f.c.as_of, String), f.c.status).where(f.c.org_id.in_(ids), f.c.as_of.in_(dates))
+    as_of = cast(f.c.as_of, String) if engine.dialect.name == "sqlite" else f.c.as_of
+    statement = select(f.c.org_id, as_of, f.c.status).where(f.c.org_id.in_(ids), f.c.as_of.in_(dates))
     with engine.connect() as connection:
-        return {(org, as_of[:10]): status for org, as_of, status in connection.execute(statement).all()}
+        return {(org, day if isinstance(day, str) else day.isoformat()): status
+                for org, day, status in connection.execute(statement).all()}
 
 
 def stopped_coops(engine: Engine, flt: Filter) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from sqlalchemy import Engine, func, select
 
 from hxcore.db import schema
 from hxcore.engine.compute import available_periods, evaluate, part_choices, parts_breakdown
-from hxcore.model.areas import PROVINCE_CODE
+from hxcore.model.areas import PROVINCE_CODE, is_province_code
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, Time, is_additive, org_type_of
 from hxcore.model.filters import Filter
 from hxcore.model.labels import Labels, label
@@ -515,8 +515,9 @@ class _Writer:
             text = t(FIGURE_ASPECTS[aspect], self.lang, figure=text)
         if sector:
             text = t("check_fig_sector", self.lang, figure=text, sector=sector_label(sector, self.lang))
-        if district:
-            text = t("check_fig_district", self.lang, figure=text, district=district)
+        if district:  # a whole country's parts are its provinces (compute.parts_breakdown)
+            key = "check_fig_province" if is_province_code(district) else "check_fig_district"
+            text = t(key, self.lang, figure=text, district=district)
         return text
 
     def shown(self, fig: Fig) -> str:
@@ -1068,7 +1069,7 @@ def figures_for(engine: Engine, report: str | None = None, period: str | None = 
     period = period or next(iter(available_periods(engine)), None)
     if not period:
         return None
-    data, previous = data_figures(engine, period, province, frames)
+    data, previous = data_figures(engine, period, province, None if report else frames)  # a report: its own province
     targets = target_figures(engine, Period.parse(period).year, province)
     _with_attainment(data, targets)
     source = CheckSource.REPORT if report else CheckSource.DATA

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from hxcore.db import schema
 from hxcore.engine import checks, lists
@@ -48,6 +48,17 @@ class ReportData:
     demo: bool = False
     parts: str = "district"  # what the annex's rows are: districts, or provinces (compute.parts_breakdown)
     part_names: dict[str, str] = field(default_factory=dict)  # their names
+
+
+def _province_of(engine: Engine, districts: tuple[str, ...]) -> str | None:
+    """The one province these districts belong to (None: none named, or several)."""
+    if not districts:
+        return None
+    areas = schema.areas
+    with engine.connect() as connection:
+        found = set(connection.execute(select(func.coalesce(areas.c.province_code, areas.c.parent_code))
+                                       .where(areas.c.code.in_(districts))).scalars())
+    return found.pop() if len(found) == 1 else None
 
 
 def _province_name(engine: Engine, flt: Filter) -> str | None:
@@ -94,7 +105,10 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     info = _meta(engine)
     parts = "district" if flt.districts else parts_breakdown(engine, flt.province)
     district_names = dict(district_choices(engine, flt.province))
-    checked = checks.data_frames(engine, flt.period, flt.province)
+    # The checks of the report's province (of its districts' province, when only districts are named),
+    # so that the annex's districts carry their flags on a database of several provinces too.
+    province = flt.province or _province_of(engine, flt.districts)
+    checked = checks.data_frames(engine, flt.period, province)
     # A report on the checks' own area, compared as they compare, reads their results (each built once).
     own = flt == Filter(flt.period, province=flt.province)
     return ReportData(
@@ -109,7 +123,7 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
         province_name=_province_name(engine, flt),
         resolution=_resolution(engine, targets),
         estimated=estimated_indicators(engine, flt),
-        flags=checks.failing_figures(engine, flt.period, flt.province, frames=checked),
+        flags=checks.failing_figures(engine, flt.period, province, frames=checked),
         data_version=info.get("data_version", ""),
         demo=info.get("demo") == "true",
         parts=parts,

@@ -221,21 +221,19 @@ class ParallelBuild:
 
     def __init__(self, engine: Engine, days: list[date], workers: int = 2):
         self.engine, self.days, self.workers = engine, sorted(days), workers
-        self.folder = Path(tempfile.mkdtemp(dir=Path(engine.url.database).parent,
-                                            prefix=f"{SUMMARY_FOLDER}{os.getpid()}-"))
-        self.pool = ThreadPoolExecutor(max_workers=workers)  # sqlite3 lets go of the GIL while SQLite works
         self.futures: list = []
         self.started: set[str] = set()
         self.opened: list[tuple[Connection, str]] = []  # (connection, attached alias): detached and closed at the end
         self.local, self.numbers = threading.local(), itertools.count()
 
     def __enter__(self) -> ParallelBuild:
+        self.folder = Path(tempfile.mkdtemp(dir=Path(self.engine.url.database).parent,
+                                            prefix=f"{SUMMARY_FOLDER}{os.getpid()}-"))
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)  # sqlite3 lets go of the GIL while SQLite works
         return self
 
     def __exit__(self, *_exc) -> None:
-        for future in self.futures:
-            future.cancel()
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=True, cancel_futures=True)  # a pass already running ends first
         _detach_all(self.opened)
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -290,9 +288,10 @@ class ParallelBuild:
 
 
 def sources_without(table: Table) -> list[str]:
-    """The summary sources that do not read `table`: their passes can run before it is written."""
-    window = Window(date.min, date.min)  # any period: only the tables read are looked at
-    return [name for name in SUMMARY_SOURCES if table not in find_tables(measures.source(name, window).from_clause)]
+    """The summary sources whose passes do not read `table` (not even in a subquery, as a project's
+    status reads its events): they can run before it is written."""
+    return [name for name in SUMMARY_SOURCES
+            if not any(table in find_tables(rows, check_columns=True) for _, rows in _passes([date.min], [name]))]
 
 
 def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:

@@ -330,6 +330,7 @@ def _apply(conn: Connection, plan: _Plan) -> None:
     indexes = {index.name: index for table in schema.metadata.sorted_tables for index in table.indexes}
     for name in plan.indexes:
         indexes[name].create(conn, checkfirst=True)  # a rebuilt table has its indexes already
+    schema.advance_sequences(conn)  # ids written by an earlier build-demo, which left them behind
     if plan.changes_data():
         _refresh(conn, changed)
 

@@ -186,6 +186,11 @@ def former_district_of(commune_2025_code: str) -> str:
     return REFORM.former_district[commune_2025_code]
 
 
+def is_province_code(code: str) -> bool:
+    """GSO codes: a province's has 2 digits, a district's 3, a commune's 5."""
+    return len(code) == 2
+
+
 def after_reform(day: date) -> bool:
     return day >= REFORM_DATE
 

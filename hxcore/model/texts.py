@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "check_fig_previous": ("{figure} (cuối năm trước)", "{figure} (previous year-end)"),
     "check_fig_sector": ("{figure}, {sector}", "{figure}, {sector}"),
     "check_fig_district": ("{figure}, huyện {district}", "{figure}, district {district}"),
+    "check_fig_province": ("{figure}, tỉnh {district}", "{figure}, province {district}"),
     "check_computed_range": ("{value} (khoảng {low}–{high})", "{value} (range {low}–{high})"),
     "check_reconcile": ("{figure}: {needed} thay cho {shown}", "{figure}: {needed} instead of {shown}"),
     "check_reconcile_percent": ("{figure}: ghi '{printed}%'", "{figure}: write '{printed}%'"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hxcore.engine.checks import RULES_BY_CODE, VIOLATION_PARTS, WRITTEN_COLUMNS, sources_label, written
+from hxcore.model.areas import is_province_code
 from hxcore.model.catalog import INDICATORS_BY_CODE
 from hxcore.model.labels import Labels, label
 from hxcore.model.vocab import sector_label
@@ -26,6 +27,7 @@ VIOLATION_LABELS: Labels = {
     "suspect": ("Số nên xem lại", "Figure to review"), "note": ("Ghi chú", "Note"),
     "sentence": ("Câu trong báo cáo", "Sentence in the report"),
 }
+PROVINCE_COLUMN: Labels = {"district": ("Tỉnh", "Province")}
 ASPECT_LABELS: Labels = {"value": ("Giá trị", "Value"), "change": ("Tăng/giảm so với năm trước", "Change on last year"),
                          "share": ("Tỷ trọng", "Share"), "attainment": ("Mức đạt chỉ tiêu", "Attainment of target")}
 
@@ -61,11 +63,14 @@ def display_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         lambda code: indicator_label(code, lang) if code in INDICATORS_BY_CODE else (code or ""))
     shown["aspect"] = shown["aspect"].map(lambda a: label(ASPECT_LABELS, a, lang) if a in ASPECT_LABELS else (a or ""))
     shown["sector"] = shown["sector"].map(lambda s: sector_label(s, lang) if isinstance(s, str) and s else "")
+    provinces = any(isinstance(d, str) and d and is_province_code(d) for d in shown["district"])
     shown["district"] = shown["district"].map(lambda d: d if isinstance(d, str) else "")
     shown["difference"] = shown["difference"].map(
         lambda d: fmt.signed(d, 2 if isinstance(d, float) and abs(d) < 100 and d != round(d) else 0, lang))
     shown = shown.astype(object).where(shown.notna(), "")
     columns = {key: label(VIOLATION_LABELS, key, lang) for key in VIOLATION_LABELS}
+    if provinces:  # a whole country's checks: its parts are provinces
+        columns["district"] = label(PROVINCE_COLUMN, "district", lang)
     shown = shown.rename(columns=columns)[list(columns.values())]
     shown.attrs.clear()  # the parts are written out: nothing for st.dataframe to serialise
     return shown

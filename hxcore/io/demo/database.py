@@ -78,7 +78,7 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False,
     with engine.begin() as connection:
         _create_tables(connection)
         _write_tables(connection, schema.metadata.sorted_tables, rows, progress, chunk, release_rows)
-        _advance_sequences(connection)
+        schema.advance_sequences(connection)
         refresh_summaries(connection)
         _analyze(connection)
 
@@ -99,7 +99,7 @@ def _fill_aside(engine: Engine, rows: dict, progress, chunk: int, release_rows: 
         build.start(sources_without(schema.facts))
         with engine.begin() as connection:
             _write_tables(connection, [schema.facts], rows, progress, chunk, release_rows)
-            _advance_sequences(connection)
+            schema.advance_sequences(connection)
         if progress:
             progress("Bảng tổng hợp…")
         build.finish()
@@ -123,20 +123,6 @@ def _write_tables(connection, tables: list, rows: dict, progress, chunk: int, re
     for table in tables:
         for index in table.indexes:
             index.create(connection)
-
-
-def _advance_sequences(connection) -> None:
-    """PostgreSQL: each id sequence past the ids written, so the next row a user adds (an imported loan
-    or class) gets a new id, not 1 (SQLite takes the largest id + 1 by itself)."""
-    if connection.dialect.name != "postgresql":
-        return
-    for table in schema.metadata.sorted_tables:
-        key = list(table.primary_key.columns)
-        if len(key) == 1 and key[0].autoincrement is not False and isinstance(key[0].type, Integer):
-            quoted = connection.dialect.identifier_preparer.quote(table.name)
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{quoted}', '{key[0].name}'), "
-                f"COALESCE((SELECT MAX({key[0].name}) FROM {quoted}), 0) + 1, false)")
 
 
 def _analyze(connection) -> None:
