@@ -38,7 +38,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import Engine, func, select
 
 from hxcore.db import schema
-from hxcore.engine.compute import available_periods, evaluate, part_choices, parts_breakdown
+from hxcore.engine.compute import available_periods, evaluate, part_choices, parts_breakdown, provinces_of
 from hxcore.model.areas import PROVINCE_CODE, is_province_code
 from hxcore.model.catalog import INDICATORS_BY_CODE, IndicatorType, Time, is_additive, org_type_of
 from hxcore.model.filters import Filter
@@ -375,14 +375,13 @@ def report_province(engine: Engine, report: str) -> str | None:
     reports the table holds. A report naming districts of several provinces is the whole database's.
     """
     p, a = schema.published_figures, schema.areas
-    named = (select(a.c.province_code, a.c.parent_code, a.c.level).distinct()
-             .join(p, p.c.district_code == a.c.code).where(p.c.report == report))
     with engine.connect() as conn:
         provinces = set(conn.execute(select(a.c.code).where(a.c.level == "province")).scalars())
         if len(provinces) < 2:
             return None
-        found = {province or (parent if level == "district" else None) for province, parent, level in conn.execute(named)}
-    found.discard(None)
+        named = conn.execute(select(p.c.district_code).distinct()
+                             .where(p.c.report == report, p.c.district_code.is_not(None))).scalars().all()
+    found = provinces_of(engine, named)
     if found:
         return found.pop() if len(found) == 1 else None
     return PROVINCE_CODE if PROVINCE_CODE in provinces else None

@@ -534,9 +534,19 @@ def parts_breakdown(engine: Engine, province: str | None) -> str:
 
 def part_choices(engine: Engine, province: str | None) -> list[tuple[str, str]]:
     """(code, name) of the units parts_breakdown() names."""
-    if parts_breakdown(engine, province) == "province":
-        return province_choices(engine)
-    return district_choices(engine, province)
+    provinces = province_choices(engine) if province is None else []
+    return provinces if len(provinces) > 1 else district_choices(engine, province)
+
+
+def provinces_of(engine: Engine, districts) -> set[str]:
+    """The provinces these districts belong to (areas.province_code, or a district's parent)."""
+    areas = schema.areas
+    statement = select(areas.c.province_code, areas.c.parent_code, areas.c.level).where(areas.c.code.in_(list(districts)))
+    with reading.connect(engine) as connection:
+        found = {province or (parent if level == "district" else None)
+                 for province, parent, level in connection.execute(statement)}
+    found.discard(None)
+    return found
 
 
 def resolve_districts(engine: Engine, tokens, province: str | None = None) -> tuple[str, ...]:

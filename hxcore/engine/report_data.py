@@ -8,12 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from hxcore.db import schema
 from hxcore.engine import checks, lists
 from hxcore.engine.attainment import target_table
-from hxcore.engine.compute import compute_measures, district_choices, evaluate, part_choices, parts_breakdown
+from hxcore.engine.compute import (
+    compute_measures,
+    district_choices,
+    evaluate,
+    part_choices,
+    parts_breakdown,
+    provinces_of,
+)
 from hxcore.engine.targets import resolutions, scope_province
 from hxcore.model.catalog import ESTIMATED_RETURNS, INDICATORS, MEASURES_BY_CODE, Indicator, Time, org_type_of
 from hxcore.model.filters import Filter
@@ -48,17 +55,6 @@ class ReportData:
     demo: bool = False
     parts: str = "district"  # what the annex's rows are: districts, or provinces (compute.parts_breakdown)
     part_names: dict[str, str] = field(default_factory=dict)  # their names
-
-
-def _province_of(engine: Engine, districts: tuple[str, ...]) -> str | None:
-    """The one province these districts belong to (None: none named, or several)."""
-    if not districts:
-        return None
-    areas = schema.areas
-    with engine.connect() as connection:
-        found = set(connection.execute(select(func.coalesce(areas.c.province_code, areas.c.parent_code))
-                                       .where(areas.c.code.in_(districts))).scalars())
-    return found.pop() if len(found) == 1 else None
 
 
 def _province_name(engine: Engine, flt: Filter) -> str | None:
@@ -107,7 +103,8 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     district_names = dict(district_choices(engine, flt.province))
     # The checks of the report's province (of its districts' province, when only districts are named),
     # so that the annex's districts carry their flags on a database of several provinces too.
-    province = flt.province or _province_of(engine, flt.districts)
+    named = provinces_of(engine, flt.districts) if flt.districts and not flt.province else set()
+    province = flt.province or (named.pop() if len(named) == 1 else None)
     checked = checks.data_frames(engine, flt.period, province)
     # A report on the checks' own area, compared as they compare, reads their results (each built once).
     own = flt == Filter(flt.period, province=flt.province)
