@@ -94,6 +94,11 @@ def _resolution(engine: Engine, targets: pd.DataFrame) -> dict | None:
     return next((r for r in resolutions(engine) if r["code"] == code), {"code": code, "title": code, "adopted_on": None})
 
 
+def _annex(parts: pd.DataFrame) -> pd.DataFrame:
+    """The annex's indicators of the checks' frame of the parts."""
+    return parts[parts["indicator"].isin(ANNEX)].reset_index(drop=True)
+
+
 def gather(engine: Engine, flt: Filter) -> ReportData:
     """The report's figures for a period and districts (the report covers every sector)."""
     flt = replace(flt, sectors=())
@@ -107,12 +112,14 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     province = flt.province or (named.pop() if len(named) == 1 else None)
     checked = checks.data_frames(engine, flt.period, province)
     # A report on the checks' own area, compared as they compare, reads their results (each built once).
-    own = flt == Filter(flt.period, province=flt.province)
+    # Which communes' list is meant (old_communes) does not matter when no commune is named.
+    own = replace(flt, old_communes=False) == Filter(flt.period, province=flt.province)
     return ReportData(
         flt=flt,
         totals=checked[None] if own else evaluate(engine, flt),
         sectors=checked["sector"] if own else evaluate(engine, flt, list(BY_SECTOR), by="sector", with_targets=False),
-        districts=evaluate(engine, flt, list(ANNEX), by=parts, compare=False, with_targets=False),
+        districts=_annex(checked[parts]) if own else evaluate(engine, flt, list(ANNEX), by=parts, compare=False,
+                                                            with_targets=False),
         targets=targets,
         projects=lists.project_list(engine, flt),
         unions=lists.organisation_list(engine, flt, OrgType.UNION.value),
