@@ -10,10 +10,11 @@ comparison and the targets, for the whole area and by district.
 Contenders, each answering from data it holds (loaded once, before any timing):
   hx                  evaluate(): SQL on the summary tables, then pandas;
   hx's SQL alone      the statements hx sent, replayed on one DB-API connection, rows fetched, no Python;
-  limit               one indexed SELECT on hx's summary_org forming the indicators in SQL, rows fetched;
-  DuckDB, summary     the same SELECT on DuckDB's native copy of summary_org;
+  limit               one indexed SELECT on the summary table hx reads forming the indicators in SQL,
+                      rows fetched (summary_province for the whole area, summary_org by district);
+  DuckDB, summary     the same SELECT on DuckDB's native copy of that table;
   DuckDB, raw rows    hx's raw-row SQL (one GROUP BY per source table) on DuckDB native tables;
-  pandas, summary     summary_org as a frame: filter the date, group, sum;
+  pandas, summary     that table as a frame: filter the date, group, sum;
   pandas, raw rows    organisations and facts as frames: the catalog's conditions as masks, group, sum.
 Each contender runs once to warm up and its answer is checked equal to hx's; then `repeat`
 rounds, every contender once per round in a shuffled order; medians are compared and every
@@ -44,9 +45,9 @@ from sqlalchemy.dialects import postgresql
 
 from hxcore.db import measures, schema
 from hxcore.db.health import database_problem, shown_url
-from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, make_engine, summary_org
+from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, make_engine, summary_org, summary_province
 from hxcore.engine import summary
-from hxcore.engine.compute import evaluate
+from hxcore.engine.compute import additive_summary, evaluate
 from hxcore.io.demo import ensure_demo
 from hxcore.model.catalog import INDICATORS, MEASURES_BY_CODE, Aggregation, IndicatorType
 from hxcore.model.filters import Filter, Window
@@ -54,7 +55,7 @@ from hxcore.model.filters import Filter, Window
 # The organisations and their returns: the tables every contender loads (the alliance's own
 # activity, a few thousand rows, is left out of the question).
 QUESTION_SOURCES = ("organisations", "facts_end", "facts_ytd")
-# Every indicator of those hx answers from summary_org alone: the question all contenders answer.
+# Every indicator of those hx answers from its additive summaries alone: the question all contenders answer.
 QUESTION = tuple(ind for ind in INDICATORS if all(
     MEASURES_BY_CODE[code].source in QUESTION_SOURCES and MEASURES_BY_CODE[code].aggregation != Aggregation.COUNT_DISTINCT
     for code in (ind.numerator, ind.denominator) if code))
@@ -107,8 +108,11 @@ def _read(raw, table) -> pd.DataFrame:
     return frame
 
 
+LOADED = (schema.organisations, schema.facts, summary_org, summary_province)
+
+
 def _load_frames(raw) -> SimpleNamespace:
-    frames = SimpleNamespace(**{t.name: _read(raw, t) for t in (schema.organisations, schema.facts, summary_org)})
+    frames = SimpleNamespace(**{t.name: _read(raw, t) for t in LOADED})
     frames.organisations_by_id = frames.organisations.set_index("id")
     return frames
 
@@ -117,7 +121,7 @@ def _duckdb(frames: SimpleNamespace):
     import duckdb  # optional: only the benchmark compares with it
 
     connection = duckdb.connect()
-    for name in ("organisations", "facts", "summary_org"):
+    for name in (table.name for table in LOADED):
         connection.register("loaded", getattr(frames, name))
         connection.execute(f"CREATE TABLE {name} AS SELECT * FROM loaded")
         connection.unregister("loaded")
@@ -144,8 +148,8 @@ def _indicators(sums: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary_select(question: Question, dialect) -> str:
-    """One SELECT on summary_org answering the question, the indicators formed in SQL."""
-    s = summary_org.c
+    """One SELECT on the summary table hx reads answering the question, the indicators formed in SQL."""
+    s = additive_summary(question.flt, question.by).c
     sums = {code: func.coalesce(func.sum(s[code]), 0) for code in QUESTION_MEASURES}
     columns = [_formed(ind, sums[ind.numerator], func.nullif(sums[ind.denominator], 0) if ind.denominator else None)
                .label(ind.code) for ind in QUESTION]
@@ -231,7 +235,7 @@ def _pandas_raw(frames: SimpleNamespace, question: Question) -> pd.DataFrame:
 
 
 def _pandas_summary(frames: SimpleNamespace, question: Question) -> pd.DataFrame:
-    table = frames.summary_org
+    table = getattr(frames, additive_summary(question.flt, question.by).name)
     rows = table[table["as_of"] == pd.Timestamp(question.flt.parsed_period.end)]
     columns = list(QUESTION_MEASURES)
     sums = rows.groupby(KEY_COLUMN[question.by])[columns].sum() if question.by else rows[columns].sum().to_frame(WHOLE).T
@@ -285,6 +289,9 @@ def _hx_contenders(engine: Engine, raw, question: Question) -> list[Contender]:
             Contender(f"hx's SQL alone ({len(statements)} statements replayed)", replay, None)]
 
 
+LIMIT = "limit: one SELECT on hx's summary table"
+
+
 def _other_contenders(engine: Engine, raw, frames: SimpleNamespace, duck, question: Question) -> list[Contender]:
     cursor = raw.cursor()
     limit_sql = _summary_select(question, engine.dialect)
@@ -295,7 +302,7 @@ def _other_contenders(engine: Engine, raw, frames: SimpleNamespace, duck, questi
         parts = [duck.execute(sql).df().set_index("key") for sql in raw_sqls]
         return _indicators(pd.concat(parts, axis=1).fillna(0.0))
 
-    contenders = [Contender("limit: one SELECT on hx's summary_org", lambda: _fetch_all(cursor, limit_sql), _rows_answer)]
+    contenders = [Contender(LIMIT, lambda: _fetch_all(cursor, limit_sql), _rows_answer)]
     if duck is not None:
         contenders += [Contender("DuckDB, summary (native copy)", lambda: duck.execute(duck_sql).fetchall(), _rows_answer),
                        Contender("DuckDB, raw rows (native tables)", duck_raw, lambda frame: frame)]
@@ -468,7 +475,7 @@ def _load_contenders(raw, print_) -> tuple[SimpleNamespace, object]:
     start = time.perf_counter()
     frames = _load_frames(raw)
     loaded = time.perf_counter() - start
-    megabytes = sum(getattr(frames, n).memory_usage(deep=True).sum() for n in ("organisations", "facts", "summary_org"))
+    megabytes = sum(getattr(frames, t.name).memory_usage(deep=True).sum() for t in LOADED)
     print_(f"contenders' data: pandas frames read once in {loaded:.1f} s ({megabytes / 2**20:.0f} MB in memory)")
     try:
         start = time.perf_counter()

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from hxcore.db import schema
-from hxcore.db.schema import make_engine, summary_distinct, summary_org
+from hxcore.db.schema import make_engine
 from hxcore.engine import summary
 from hxcore.engine.compute import evaluate
 from hxcore.io import auth, importer
@@ -124,11 +124,11 @@ def classes_csv(engine, positions: list[int], tag: str) -> bytes:
 
 
 def summary_rows(engine) -> dict:
-    """Both summary tables, sorted, and the snapshot list: what a full rebuild must equal."""
+    """The summary tables, sorted, and the snapshot list: what a full rebuild must equal."""
     with engine.connect() as conn:
         tables = {table.name: sorted(tuple(round(v, 6) if isinstance(v, float) else v for v in row)
                                      for row in conn.execute(select(table)))
-                  for table in (summary_org, summary_distinct)}
+                  for table in schema.SUMMARY_TABLES}
         tables["snapshots"] = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "snapshots")).scalar()
         tables["fresh"] = summary.fresh_snapshots(conn) is not None
     return tables

@@ -188,7 +188,7 @@ def test_benchmark_runs_at_reduced_scale(national):
     lines: list[str] = []
     results = run_benchmark(national, repeat=2, print_=lines.append)
     output = "\n".join(lines)
-    contenders = ["limit: one SELECT on hx's summary_org", "DuckDB, summary (native copy)", "DuckDB, raw rows (native tables)",
+    contenders = ["limit: one SELECT on hx's summary table", "DuckDB, summary (native copy)", "DuckDB, raw rows (native tables)",
                   "pandas, summary (frame in memory)", "pandas, raw rows (frames in memory)"]
     questions = {title for title, _ in results.medians}
     compared = [title for title in questions if title.startswith(("panel", "by district"))]
@@ -295,11 +295,11 @@ def test_national_lists_are_paged_and_their_files_made_when_clicked(national, mo
 
 
 def _summary_rows(engine) -> dict:
-    """Both summary tables, sorted; sums to 6 decimals (added up in another order, 0,1 + 0,2 differs in the last bit)."""
+    """The summary tables, sorted; sums to 6 decimals (added up in another order, 0,1 + 0,2 differs in the last bit)."""
     with engine.connect() as connection:
         return {table.name: sorted(tuple(round(v, 6) if isinstance(v, float) else v for v in row)
                                    for row in connection.execute(select(table)))
-                for table in (schema.summary_org, schema.summary_distinct)}
+                for table in schema.SUMMARY_TABLES}
 
 
 def test_parallel_summaries_equal_the_serial_rebuild_even_past_500_dates(demo_db_path, tmp_path):

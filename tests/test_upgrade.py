@@ -39,7 +39,7 @@ from hxcore.model.filters import Filter
 
 # What the release of dba3f14 lacks, as outdated() says it.
 LACKED = [
-    "thiếu bảng import_profiles", "thiếu bảng sign_in_attempts", "thiếu bảng target_changes",
+    "thiếu bảng import_profiles", "thiếu bảng sign_in_attempts", "thiếu bảng summary_province", "thiếu bảng target_changes",
     "thiếu cột areas.province_code", "thiếu cột areas.commune_2025_code", "thiếu cột areas.former_district_code",
     "thiếu cột organisations.commune_2025_code",
     # That release summarised only the organisations and their returns, and had no estimates' counts.
@@ -111,10 +111,11 @@ def test_the_summaries_equal_a_full_rebuild_and_are_current(upgraded, tmp_path):
     again = make_engine(f"sqlite:///{rebuilt}")
     with again.begin() as connection:
         refresh_summaries(connection)
-    for table in (schema.summary_org, schema.summary_distinct):
+    for table in schema.SUMMARY_TABLES:
         columns = [c.name for c in table.columns]
         mine, full = rows(old, table, columns), rows(again, table, columns)
-        assert mine == full and len(mine) > 900, table.name
+        assert mine == full, table.name
+        assert len(mine) > 150, table.name  # a row per date, sector and kind at least
     with old.connect() as connection:
         stamp = connection.execute(select(schema.meta.c.value).where(schema.meta.c.key == "summary_version")).scalar()
     assert stamp == version  # compute reads the summaries, not the raw tables

@@ -23,7 +23,7 @@ from sqlalchemy import Date, Engine, and_, bindparam, case, distinct, func, sele
 
 from hxcore.db import measures as sql_measures
 from hxcore.db import reading, schema
-from hxcore.db.schema import SUMMARY_SOURCES, summary_distinct, summary_org
+from hxcore.db.schema import SUMMARY_SOURCES, summary_distinct, summary_org, summary_province
 from hxcore.engine import summary
 from hxcore.engine.targets import attach_targets
 from hxcore.model.areas import REFORM_DATE
@@ -149,6 +149,12 @@ def _summarised(flt: Filter, by: str | None) -> bool:
     return not flt.communes and by not in COMMUNE_BREAKDOWNS
 
 
+def additive_summary(flt: Filter, by: str | None):
+    """The summary table of additive measures that holds what is asked at the coarsest grain: its
+    provinces' sums (~10× fewer rows nationally) unless districts are named or broken down."""
+    return summary_org if flt.districts or by in DISTRICT_BREAKDOWNS else summary_province
+
+
 @lru_cache(maxsize=256)
 def _summary_queries(codes: tuple[str, ...], flt: Filter, by: str | None) -> tuple[_Query, ...]:
     """All organisation-based measures from the summary tables: one query for the additive ones,
@@ -161,10 +167,9 @@ def _summary_queries(codes: tuple[str, ...], flt: Filter, by: str | None) -> tup
     for grouped in (True, False):
         additive = [m for m in measures if m.aggregation != Aggregation.COUNT_DISTINCT and broken_down[m.code] == grouped]
         if additive:
-            columns = [func.coalesce(func.sum(_in_sectors(summary_org.c, m, flt, summary_org.c[m.code])), 0).label(m.code)
-                       for m in additive]
-            queries.append(_query(columns, _breakdown_column(summary_org.c, by) if grouped else None,
-                                  _summary_filters(summary_org.c, flt)))
+            rows = additive_summary(flt, by).c
+            columns = [func.coalesce(func.sum(_in_sectors(rows, m, flt, rows[m.code])), 0).label(m.code) for m in additive]
+            queries.append(_query(columns, _breakdown_column(rows, by) if grouped else None, _summary_filters(rows, flt)))
     table = summary_distinct
     for m in (m for m in measures if m.aggregation == Aggregation.COUNT_DISTINCT):
         where = [table.c.measure == m.code, _sector_restriction(table.c, m, flt), *_summary_filters(table.c, flt)]

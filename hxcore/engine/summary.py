@@ -50,7 +50,17 @@ from sqlalchemy import (
 from sqlalchemy.sql.util import find_tables
 
 from hxcore.db import measures, schema
-from hxcore.db.schema import ADDITIVE, DISTINCT, GRAIN, SUMMARY_SOURCES, summary_distinct, summary_org
+from hxcore.db.schema import (
+    ADDITIVE,
+    DISTINCT,
+    GRAIN,
+    PROVINCE_GRAIN,
+    SUMMARY_SOURCES,
+    SUMMARY_TABLES,
+    summary_distinct,
+    summary_org,
+    summary_province,
+)
 from hxcore.model.filters import Window
 
 MAX_TOUCHED_CELLS = 2_000  # above this, one full rebuild is quicker than many restricted ones
@@ -171,9 +181,26 @@ def _insert(connection: Connection, table, rows) -> None:
 
 
 def _rows_held(connection: Connection) -> int:
-    """Both summary tables' rows: what a rebuild wrote (the driver gives no count for INSERT ... WITH)."""
-    return sum(connection.execute(select(func.count()).select_from(table)).scalar()
-               for table in (summary_org, summary_distinct))
+    """The summary tables' rows: what a rebuild wrote (the driver gives no count for INSERT ... WITH)."""
+    return sum(connection.execute(select(func.count()).select_from(table)).scalar() for table in SUMMARY_TABLES)
+
+
+def _roll_up(connection: Connection, days: Iterable[date] | None = None, provinces: Iterable[str] | None = None) -> None:
+    """summary_province's rows made anew from summary_org's, at `days` and for `provinces` (all when None)."""
+    rows, target = summary_org.c, summary_province.c
+    chosen, replaced = [], []
+    if days is not None:
+        days = sorted(days)
+        chosen.append(rows.as_of.in_(days))
+        replaced.append(target.as_of.in_(days))
+    if provinces is not None:
+        provinces = sorted(provinces)
+        chosen.append(rows.province_code.in_(provinces))
+        replaced.append(target.province_code.in_(provinces))
+    connection.execute(delete(summary_province).where(*replaced))
+    keys = [rows.as_of, *(rows[name] for name in PROVINCE_GRAIN)]
+    _insert(connection, summary_province, select(*keys, *(func.sum(rows[m.code]).label(m.code) for m in ADDITIVE))
+            .where(*chosen).group_by(*keys))
 
 
 def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> None:
@@ -193,9 +220,8 @@ def _stamp(connection: Connection, snapshots: Iterable[date]) -> None:
 def _new_tables(connection: Connection) -> list[date]:
     """Empty summary tables with today's columns (a measure added since the last build changes them);
     returns the snapshot dates to build."""
-    for table in (summary_distinct, summary_org):
+    for table in SUMMARY_TABLES:
         table.drop(connection, checkfirst=True)
-    for table in (summary_org, summary_distinct):
         table.create(connection)
     return sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
 
@@ -205,6 +231,7 @@ def refresh_summaries(connection: Connection) -> int:
     snapshots = _new_tables(connection)
     if snapshots:
         _write_cells(connection, snapshots, None)
+        _roll_up(connection)
     _stamp(connection, snapshots)
     return _rows_held(connection)
 
@@ -269,6 +296,7 @@ class ParallelBuild:
             if DISTINCT:
                 _insert(connection, summary_distinct,
                         _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
+            _roll_up(connection)
         _stamp(connection, days)
         written = _rows_held(connection)
         connection.commit()
@@ -354,10 +382,11 @@ def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]
                if connection.execute(select(exists().where(schema.facts.c.as_of == d))).scalar()}
     added, removed = present - snapshots, touched.fact_dates() - present
     for day in sorted(removed & snapshots):
-        for table in (summary_org, summary_distinct):
+        for table in SUMMARY_TABLES:
             connection.execute(delete(table).where(table.c.as_of == day))
     if added:
         _write_cells(connection, added, None)
+        _roll_up(connection, added)
     for day in sorted(snapshots - removed):
         cells = sorted(touched.cells_at(day))
         for start in range(0, len(cells), CELLS_PER_STATEMENT):
@@ -366,13 +395,17 @@ def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]
                 connection.execute(delete(table).where(table.c.as_of == day,
                                                        _in_cells([table.c[name] for name in GRAIN], chunk)))
             _write_cells(connection, [day], chunk)
+        if cells:
+            _roll_up(connection, [day], {cell[0] for cell in cells})
     _stamp(connection, (snapshots - removed) | added)
 
 
 def _current_columns_match(connection: Connection) -> bool:
-    """Do the summary tables in the database have today's columns (no measure added since)?"""
-    found = {c["name"] for c in inspect(connection).get_columns(summary_org.name)}
-    return found == {c.name for c in summary_org.columns}
+    """Do the summary tables in the database have today's columns (no measure, no table added since)?"""
+    inspector = inspect(connection)
+    return all(inspector.has_table(table.name)
+               and {c["name"] for c in inspector.get_columns(table.name)} == {c.name for c in table.columns}
+               for table in SUMMARY_TABLES)
 
 
 def touched_by_import(connection: Connection, import_id: int) -> Touched | None:

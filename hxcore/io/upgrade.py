@@ -468,5 +468,5 @@ def _refresh(conn: Connection, altered: list[str]) -> None:
         data_changed(conn, f"upgrade-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}")
     else:
         refresh_summaries(conn)
-    for name in dict.fromkeys([*altered, schema.summary_org.name, schema.summary_distinct.name]):
+    for name in dict.fromkeys([*altered, *DERIVED_TABLES]):
         conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(name)}")
