@@ -49,6 +49,7 @@ from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, make_engine, summ
 from hxcore.engine import summary
 from hxcore.engine.compute import additive_summary, evaluate
 from hxcore.io.demo import ensure_demo
+from hxcore.io.upgrade import outdated, upgrade
 from hxcore.model.catalog import INDICATORS, MEASURES_BY_CODE, Aggregation, IndicatorType
 from hxcore.model.filters import Filter, Window
 
@@ -553,15 +554,22 @@ def _build(url: str, args) -> None:
                    env={**os.environ, schema.DATABASE_URL_VARIABLE: url}, check=True)
 
 
+def _current(engine: Engine, say) -> Engine:
+    """The database brought to this version's structure if an earlier hx made it (as every command does)."""
+    if database_problem(engine) is None and outdated(engine):
+        say(upgrade(engine))
+    return engine
+
+
 def _sqlite_engine(args, say) -> Engine:
     if args.db and not _is_server(args.db):
-        return make_engine(args.db)
+        return _current(make_engine(args.db), say)
     if args.scale == "national":
         path = PROJECT_DIR / "data" / f"hx-national-{args.coops}.sqlite"
         if not path.exists():
             say(f"Tạo dữ liệu toàn quốc tổng hợp tại {path}…")
             _build(f"sqlite:///{path}", args)
-        return make_engine(f"sqlite:///{path}")
+        return _current(make_engine(f"sqlite:///{path}"), say)
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(f"sqlite:///{DEFAULT_SQLITE_PATH}")
     ensure_demo(engine)
@@ -579,11 +587,11 @@ def _server_engine(args, reference: Engine, say) -> Engine | None:
     """PostgreSQL: --db as it is (its data built only if empty), or the test server's bench schema,
     filled with the same dataset as the SQLite database when it does not hold it yet."""
     if _is_server(args.db):
-        engine = make_engine(args.db)
+        engine = _current(make_engine(args.db), say)
         if database_problem(engine) is None:
             return engine
     elif os.environ.get("HX_TEST_POSTGRES_URL"):
-        engine = make_engine(_bench_schema_url(os.environ["HX_TEST_POSTGRES_URL"]))
+        engine = _current(make_engine(_bench_schema_url(os.environ["HX_TEST_POSTGRES_URL"])), say)
         if database_problem(engine) is None and _counts(engine) == _counts(reference):
             return engine
     else:
