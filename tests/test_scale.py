@@ -317,6 +317,10 @@ def test_parallel_summaries_equal_the_serial_rebuild_even_past_500_dates(demo_db
     assert summary.refresh_summaries_in_parallel(engine) == serial_count
     assert _summary_rows(engine) == serial
     assert not list(tmp_path.glob(f"{summary.SUMMARY_FOLDER}*"))  # the workers' files are gone
+    pooled = [engine.connect() for _ in range(3)]  # the build's: two workers' and the merge's
+    assert [c.exec_driver_sql("PRAGMA cache_size").scalar() for c in pooled] == [-2000] * 3  # its cache set back
+    for connection in pooled:
+        connection.close()
 
 
 def test_a_build_s_summaries_equal_the_serial_rebuild(national, tmp_path):
