@@ -49,7 +49,7 @@ from hxcore.db.schema import DEFAULT_SQLITE_PATH, PROJECT_DIR, make_engine, summ
 from hxcore.engine import summary
 from hxcore.engine.compute import additive_summary, evaluate
 from hxcore.io.demo import ensure_demo
-from hxcore.io.upgrade import outdated, upgrade
+from hxcore.io.upgrade import upgrade
 from hxcore.model.catalog import INDICATORS, MEASURES_BY_CODE, Aggregation, IndicatorType
 from hxcore.model.filters import Filter, Window
 
@@ -462,7 +462,7 @@ def _header(engine: Engine, period: str, repeat: int, print_) -> dict[str, int]:
     counts = _counts(engine)
     print_(f"hx benchmark · {engine.dialect.name} ({shown_url(engine)}) · {counts['provinces']} province(s), "
            f"{counts['districts']} districts, {counts['organisations']:,} organisations, {counts['facts']:,} fact rows, "
-           f"{counts['summary_org']:,} summary rows · period {period}")
+           f"{counts['summary_org']:,} rows of summary_org · period {period}")
     print_(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min) at the start; Python "
            f"{platform.python_version()}, pandas {pd.__version__}; one warm-up, then {repeat} shuffled rounds, medians")
@@ -555,9 +555,11 @@ def _build(url: str, args) -> None:
 
 
 def _current(engine: Engine, say) -> Engine:
-    """The database brought to this version's structure if an earlier hx made it (as every command does)."""
-    if database_problem(engine) is None and outdated(engine):
-        say(upgrade(engine))
+    """The database brought to this version's structure if an earlier hx made it, as every command does
+    (nothing to do, or a database that is empty or half-built: upgrade() says None)."""
+    done = upgrade(engine)
+    if done:
+        say(done)
     return engine
 
 
@@ -571,7 +573,7 @@ def _sqlite_engine(args, say) -> Engine:
             _build(f"sqlite:///{path}", args)
         return _current(make_engine(f"sqlite:///{path}"), say)
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    engine = _current(make_engine(f"sqlite:///{DEFAULT_SQLITE_PATH}"), say)
     ensure_demo(engine)
     return engine
 
@@ -591,9 +593,9 @@ def _server_engine(args, reference: Engine, say) -> Engine | None:
         if database_problem(engine) is None:
             return engine
     elif os.environ.get("HX_TEST_POSTGRES_URL"):
-        engine = _current(make_engine(_bench_schema_url(os.environ["HX_TEST_POSTGRES_URL"])), say)
-        if database_problem(engine) is None and _counts(engine) == _counts(reference):
-            return engine
+        engine = make_engine(_bench_schema_url(os.environ["HX_TEST_POSTGRES_URL"]))
+        if database_problem(engine) is None and _counts(engine) == _counts(reference):  # else rebuilt below
+            return _current(engine, say)
     else:
         return None
     say(f"Ghi bộ dữ liệu {args.scale} vào {shown_url(engine)}…")

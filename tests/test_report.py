@@ -231,6 +231,21 @@ def test_changes_are_worded_by_their_sign(engine, period, districts):
     assert changes >= 3
 
 
+@pytest.mark.parametrize("period", ["2023-H1", "2025-H2"])
+def test_the_report_reads_the_checks_figures_once(engine, monkeypatch, period):
+    """The app's filter (a period before the reform sets old_communes; no commune is named) is the
+    checks' own area: the report reads their figures, its annex included, and evaluates nothing more.
+    Its text is the one a plain filter gives."""
+    from hxcore.engine import report_data
+
+    calls = []
+    monkeypatch.setattr(report_data, "evaluate", lambda *args, **kwargs: calls.append(kwargs))
+    as_the_app_asks = report.build(gather(engine, Filter(period, old_communes=True)))
+    assert calls == []
+    monkeypatch.undo()
+    assert report.to_text(as_the_app_asks) == report.to_text(report.build(gather(engine, Filter(period))))
+
+
 def test_a_district_report_names_its_area(engine):
     built, _, document = generate(engine, Filter("2023-H1", districts=("106",)))
     text = all_text(document)

@@ -371,7 +371,7 @@ summary_org = Table(
 Index("ix_summary_org", summary_org.c.as_of, summary_org.c.province_code, summary_org.c.district_code)
 
 # summary_org added up over the districts of each province: what a province or the whole country is
-# asked without naming a district is read from ~630 rows per date nationally instead of ~6.500.
+# asked without naming a district is read from ~630 rows per date nationally instead of ~6.300–6.500.
 PROVINCE_GRAIN = ("province_code", "sector_code", "kind")
 summary_province = Table(
     "summary_province",

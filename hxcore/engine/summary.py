@@ -215,6 +215,7 @@ def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple
 def _stamp(connection: Connection, snapshots: Iterable[date]) -> None:
     _set_meta(connection, "snapshots", ",".join(d.isoformat() for d in sorted(snapshots)))
     _set_meta(connection, "summary_version", _meta(connection, "data_version") or "0")
+    _set_meta(connection, "summary_tables", SUMMARY_LAYOUT)
 
 
 def _new_tables(connection: Connection) -> list[date]:
@@ -234,6 +235,9 @@ def refresh_summaries(connection: Connection) -> int:
         _roll_up(connection)
     _stamp(connection, snapshots)
     return _rows_held(connection)
+
+
+MERGE_CACHE = -65_536  # KiB (negative: a size, not pages): the cache of the connection merging a parallel build
 
 
 class ParallelBuild:
@@ -292,7 +296,10 @@ class ParallelBuild:
         try:
             return self._merge(connection, aliases)
         finally:
-            connection.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
+            try:
+                connection.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
+            except Exception:  # noqa: BLE001 (the merge's own error matters; this connection is not reused)
+                connection.invalidate()
 
     def _merge(self, connection: Connection, aliases: list[str]) -> int:
         days = _new_tables(connection)
@@ -342,7 +349,6 @@ def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
         return build.finish()
 
 
-MERGE_CACHE = -65_536  # KiB (negative: a size, not pages): the cache of the connection merging a parallel build
 SUMMARY_FOLDER = ".hx-summary-"  # + the building process's id: a killed build's folder can be told apart
 DATES_PER_STATEMENT = 400  # SQLite allows 500 terms in a compound SELECT (the dates' table is one)
 
@@ -481,7 +487,11 @@ def _grains(connection: Connection, org_ids: set[int]) -> dict[int, tuple]:
     return {row[0]: row[1:] for row in _rows(connection, schema.organisations, sorted(org_ids), "id", *GRAIN)}
 
 
-_FRESHNESS_KEYS = ("data_version", "summary_version", "snapshots")
+# The summary tables the stamp vouches for: summaries stamped by an hx that had other tables (before
+# summary_province) are not read, and the next write rebuilds them (an upgrade does at once).
+SUMMARY_LAYOUT = ",".join(schema.DERIVED_TABLES)
+STAMP_KEYS = ("data_version", "summary_version", "snapshots", "summary_tables")  # what every write sets
+_FRESHNESS_KEYS = STAMP_KEYS
 # One statement, built once: every figure read asks it first (three round trips to a server were ~1 ms).
 _FRESHNESS = select(schema.meta.c.key, schema.meta.c.value).where(schema.meta.c.key.in_(_FRESHNESS_KEYS))
 
@@ -490,7 +500,7 @@ def fresh_snapshots(connection: Connection) -> set[date] | None:
     """Snapshot dates, if the summaries were built from the current data; None otherwise."""
     found = dict(connection.execute(_FRESHNESS).all())
     version, built_from = found.get("data_version"), found.get("summary_version")
-    if version is None or version != built_from:
+    if version is None or version != built_from or found.get("summary_tables") != SUMMARY_LAYOUT:
         return None
     return {date.fromisoformat(text) for text in (found.get("snapshots") or "").split(",") if text}
 

@@ -113,9 +113,10 @@ class _Plan:
 
     def summary(self) -> str:
         parts = []
-        if self.tables:
-            parts.append("thêm bảng " + ", ".join(self.tables))
-        # A summary table's new columns are not named: the message ends saying the summaries were rebuilt.
+        # Summary tables and their new columns are not named: the message ends saying the summaries were rebuilt.
+        tables = [name for name in self.tables if name not in DERIVED_TABLES]
+        if tables:
+            parts.append("thêm bảng " + ", ".join(tables))
         added = [f"{t}.{c}" for t, names in self.columns.items() if t not in DERIVED_TABLES for c in names]
         if added:
             parts.append("thêm cột " + ", ".join(added))
@@ -129,6 +130,8 @@ class _Plan:
             parts.append("thêm chỉ mục " + ", ".join(self.indexes))
         if not parts and self.columns:  # only summary columns: chỉ số mới (new measures)
             parts.append("thêm chỉ số vào bảng tổng hợp")
+        elif not parts and self.tables:  # only summary tables
+            parts.append("thêm bảng tổng hợp")
         return "; ".join(parts)
 
 

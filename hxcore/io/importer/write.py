@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, u
 
 from hxcore.db import schema
 from hxcore.db.backup import backup_sqlite
-from hxcore.engine.summary import data_changed, touched_by_import
+from hxcore.engine.summary import STAMP_KEYS, data_changed, touched_by_import
 from hxcore.io.auth import Session, require_editor
 from hxcore.io.importer.lock import ImportBusy, holding, shown_time
 from hxcore.io.importer.pipeline import prepare
@@ -44,7 +44,7 @@ BACKUP_KEEP_VARIABLE = "HX_BACKUP_KEEP"
 BACKUP_KEEP_DEFAULT = 10
 LOG_TABLES = ("imports", "import_changes")
 DERIVED_TABLES = schema.DERIVED_TABLES
-VERSION_KEYS = ("data_version", "summary_version", "snapshots")  # meta keys every write sets (engine.summary)
+VERSION_KEYS = STAMP_KEYS  # meta keys every write sets (engine.summary)
 REFERENCE_TABLES = ("areas", "area_successions", "sectors")  # what the first import into an empty database adds
 
 
