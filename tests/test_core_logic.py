@@ -106,6 +106,17 @@ def test_additive_breakdowns_add_up_to_the_province(db, by):
         assert sums[code] == pytest.approx(province.loc[code, "value"]), code
 
 
+def test_a_result_changed_by_its_caller_leaves_the_next_result_alone(db):
+    """evaluate() shares the indicators' label columns between calls (compute._repeated): a caller
+    writing into its frame must not reach the next caller's."""
+    first = evaluate(db, Filter("2023-H1"), by="district")
+    first.loc[0, "label"] = "đã sửa"
+    first.loc[1, "indicator"] = "x"
+    first["unit"] = first["unit"].str.upper()
+    again = evaluate(db, Filter("2023-H1"), by="district")
+    assert (again.loc[0, "label"], again.loc[1, "indicator"], again.loc[0, "unit"]) == ("Tổng số HTX", "coops_total", "HTX")
+
+
 def test_district_filter_equals_that_districts_breakdown_row(db):
     tam_duong = evaluate(db, Filter("2023-H1", districts=("106",)), ["coops_total", "coop_charter_capital"],
                          compare=False, with_targets=False).set_index("indicator")["value"]

@@ -264,7 +264,7 @@ class _Layout:
 
     def repeat(self, values: list):
         """One value per indicator, repeated over its rows."""
-        return _column(values, self.indicator_of_row)
+        return _repeated(tuple(values), tuple(self.counts))
 
     def per_key(self, function):
         """function(key) on every row's breakdown key, computed once per distinct key."""
@@ -284,6 +284,15 @@ def _column(values: list, positions: np.ndarray):
     if len(positions) and texts and all(isinstance(value, str) for value in texts):
         return pd.array(values, dtype="str").take(positions)
     return _objects(values)[positions]
+
+
+# The indicators' own columns (code, label, unit, ...) depend only on which indicators and how many rows
+# each: every page asks the same few layouts again. Shared safely: pandas copies a dict's arrays into
+# its frame, and its string arrays cannot be changed in place. Few entries: a national breakdown's
+# columns are 32.604 rows each.
+@lru_cache(maxsize=32)
+def _repeated(values: tuple, counts: tuple):
+    return _column(list(values), np.repeat(np.arange(len(counts)), counts))
 
 
 def _positions(row: dict, keys: list) -> np.ndarray:
