@@ -233,8 +233,16 @@ def refresh_summaries(connection: Connection) -> int:
     if snapshots:
         _write_cells(connection, snapshots, None)
         _roll_up(connection)
+    _analyze(connection)
     _stamp(connection, snapshots)
     return _rows_held(connection)
+
+
+def _analyze(connection: Connection) -> None:
+    """Planner statistics for the summary tables made anew (their old ones went with them): without
+    them SQLite read a national breakdown by district in 106 ms instead of 62. About 0,2 s nationally."""
+    for table in SUMMARY_TABLES:
+        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.quote(table.name)}")
 
 
 MERGE_CACHE = -65_536  # KiB (negative: a size, not pages): the cache of the connection merging a parallel build
@@ -315,7 +323,7 @@ class ParallelBuild:
                 _insert(connection, summary_distinct,
                         _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
             _roll_up(connection)
-        _stamp(connection, days)
+        _stamp(connection, days)  # statistics: the build analyses every table once it is written (io/demo)
         written = _rows_held(connection)
         connection.commit()
         return written
@@ -346,7 +354,10 @@ def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
         connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # before the workers: the switch waits for every reader
         days = sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
     with ParallelBuild(engine, days, workers) as build:
-        return build.finish()
+        written = build.finish()
+    with engine.begin() as connection:
+        _analyze(connection)
+    return written
 
 
 SUMMARY_FOLDER = ".hx-summary-"  # + the building process's id: a killed build's folder can be told apart

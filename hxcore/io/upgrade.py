@@ -471,5 +471,5 @@ def _refresh(conn: Connection, altered: list[str]) -> None:
         data_changed(conn, f"upgrade-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}")
     else:
         refresh_summaries(conn)
-    for name in dict.fromkeys([*altered, *DERIVED_TABLES]):
+    for name in dict.fromkeys(altered):  # the summary tables: by the refresh, which made them anew
         conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(name)}")
