@@ -276,14 +276,18 @@ class ParallelBuild:
         _detach_all(self.opened)
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def start(self, sources: Iterable[str]) -> None:
-        """Run these sources' passes from now on: their tables are written and committed."""
+    def start(self, sources: Iterable[str], beside_a_writer: bool = False) -> None:
+        """Run these sources' passes from now on: their tables are written and committed.
+        `beside_a_writer`: one after another in one worker, leaving a core to the thread still writing."""
         sources = [name for name in sources if name not in self.started]
         self.started.update(sources)
         # Each pass on part of the dates: smaller passes share out between the workers more evenly.
-        for part in _date_parts(self.days, at_least=self.workers):
-            for table, rows in _passes(part, sources):
-                self.futures.append(self.pool.submit(self._run, table, rows))
+        passes = [(table, rows) for part in _date_parts(self.days, at_least=self.workers)
+                  for table, rows in _passes(part, sources)]
+        if beside_a_writer:
+            self.futures.append(self.pool.submit(lambda: [self._run(table, rows) for table, rows in passes]))
+        else:
+            self.futures += [self.pool.submit(self._run, table, rows) for table, rows in passes]
 
     def finish(self) -> int:
         """Every other source's passes, then the summary tables made anew from the workers' rows and

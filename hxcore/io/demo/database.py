@@ -96,7 +96,7 @@ def _fill_aside(engine: Engine, rows: dict, progress, chunk: int, release_rows: 
     with ParallelBuild(engine, days) as build:
         with engine.begin() as connection:
             _write_tables(connection, facts_first, rows, progress, chunk, release_rows)
-        build.start(sources_without(schema.facts))
+        build.start(sources_without(schema.facts), beside_a_writer=True)
         with engine.begin() as connection:
             _write_tables(connection, [schema.facts], rows, progress, chunk, release_rows)
             schema.advance_sequences(connection)
