@@ -58,7 +58,7 @@ def _snapshot_dates(engine: Engine) -> tuple[set[date], bool]:
         fresh = summary.fresh_snapshots(connection)
         if fresh is not None:
             return fresh, True
-        return set(connection.execute(select(schema.facts.c.as_of).distinct()).scalars()), False
+        return set(summary.fact_days(connection)), False
 
 
 # The period enters every statement as two parameters, so a statement built once serves every
@@ -255,7 +255,6 @@ class _Layout:
         self.keys, self.groups = _keys_by_group(engine, flt, by, indicators, districts)
         self.counts = [len(self.keys[group]) for group in self.groups]
         self.applicable = [_applicable(ind, flt, by) for ind in indicators]
-        self.indicator_of_row = np.repeat(np.arange(len(indicators)), self.counts)
         # Every distinct key list once, and each row's position in them.
         self.key_list = [key for keys in self.keys.values() for key in keys]
         starts = dict(zip(self.keys, np.cumsum([0, *map(len, self.keys.values())]).tolist(), strict=False))
@@ -540,16 +539,21 @@ def province_choices(engine: Engine) -> list[tuple[str, str]]:
         return [(code, name) for code, name in connection.execute(statement)]
 
 
+def _several_provinces(engine: Engine, province: str | None) -> list[tuple[str, str]]:
+    """The provinces, when none is chosen on a database of several; else nothing."""
+    provinces = province_choices(engine) if province is None else []
+    return provinces if len(provinces) > 1 else []
+
+
 def parts_breakdown(engine: Engine, province: str | None) -> str:
     """The units an area is made of, one level down: a province's districts; with no province chosen on
     a database of several, its provinces (a country's report lists 63 provinces, not 700 districts)."""
-    return "province" if province is None and len(province_choices(engine)) > 1 else "district"
+    return "province" if _several_provinces(engine, province) else "district"
 
 
 def part_choices(engine: Engine, province: str | None) -> list[tuple[str, str]]:
     """(code, name) of the units parts_breakdown() names."""
-    provinces = province_choices(engine) if province is None else []
-    return provinces if len(provinces) > 1 else district_choices(engine, province)
+    return _several_provinces(engine, province) or district_choices(engine, province)
 
 
 def provinces_of(engine: Engine, districts) -> set[str]:

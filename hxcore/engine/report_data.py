@@ -18,7 +18,6 @@ from hxcore.engine.compute import (
     district_choices,
     evaluate,
     part_choices,
-    parts_breakdown,
     provinces_of,
 )
 from hxcore.engine.targets import resolutions, scope_province
@@ -104,13 +103,14 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     flt = replace(flt, sectors=())
     targets = target_table(engine, flt)
     info = _meta(engine)
-    parts = "district" if flt.districts else parts_breakdown(engine, flt.province)
     district_names = dict(district_choices(engine, flt.province))
     # The checks of the report's province (of its districts' province, when only districts are named),
     # so that the annex's districts carry their flags on a database of several provinces too.
     named = provinces_of(engine, flt.districts) if flt.districts and not flt.province else set()
     province = flt.province or (named.pop() if len(named) == 1 else None)
     checked = checks.data_frames(engine, flt.period, province)
+    # Without districts named, province is flt.province: the checks' parts (their third frame) are the report's.
+    parts = "district" if flt.districts else list(checked)[2]
     # A report on the checks' own area, compared as they compare, reads their results (each built once).
     # Which communes' list is meant (old_communes) does not matter when no commune is named.
     own = replace(flt, old_communes=False) == Filter(flt.period, province=flt.province)

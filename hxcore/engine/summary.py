@@ -224,11 +224,16 @@ def _new_tables(connection: Connection) -> list[date]:
     for table in SUMMARY_TABLES:
         table.drop(connection, checkfirst=True)
         table.create(connection)
+    return fact_days(connection)
+
+
+def fact_days(connection: Connection) -> list[date]:
+    """The dates the facts hold, in order: the snapshot dates of the summaries."""
     return sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
 
 
 def refresh_summaries(connection: Connection) -> int:
-    """Rebuild both summary tables from the raw tables; returns the number of summary rows."""
+    """Rebuild the summary tables from the raw tables; returns the number of summary rows."""
     snapshots = _new_tables(connection)
     if snapshots:
         _write_cells(connection, snapshots, None)
@@ -356,7 +361,7 @@ def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
     """refresh_summaries() by a ParallelBuild, for a SQLite file nothing else writes, its rows committed."""
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # before the workers: the switch waits for every reader
-        days = sorted(connection.execute(select(schema.facts.c.as_of).distinct()).scalars())
+        days = fact_days(connection)
     with ParallelBuild(engine, days, workers) as build:
         written = build.finish()
     with engine.begin() as connection:
@@ -434,11 +439,10 @@ def refresh_cells(connection: Connection, touched: Touched, snapshots: set[date]
 
 
 def _current_columns_match(connection: Connection) -> bool:
-    """Do the summary tables in the database have today's columns (no measure, no table added since)?"""
-    inspector = inspect(connection)
-    return all(inspector.has_table(table.name)
-               and {c["name"] for c in inspector.get_columns(table.name)} == {c.name for c in table.columns}
-               for table in SUMMARY_TABLES)
+    """Do the summary tables in the database have today's columns (no measure added since)? Their set is
+    vouched for by the stamp (fresh_snapshots); summary_province's measure columns are summary_org's."""
+    found = {c["name"] for c in inspect(connection).get_columns(summary_org.name)}
+    return found == {c.name for c in summary_org.columns}
 
 
 def touched_by_import(connection: Connection, import_id: int) -> Touched | None:
@@ -506,9 +510,8 @@ def _grains(connection: Connection, org_ids: set[int]) -> dict[int, tuple]:
 # summary_province) are not read, and the next write rebuilds them (an upgrade does at once).
 SUMMARY_LAYOUT = ",".join(schema.DERIVED_TABLES)
 STAMP_KEYS = ("data_version", "summary_version", "snapshots", "summary_tables")  # what every write sets
-_FRESHNESS_KEYS = STAMP_KEYS
 # One statement, built once: every figure read asks it first (three round trips to a server were ~1 ms).
-_FRESHNESS = select(schema.meta.c.key, schema.meta.c.value).where(schema.meta.c.key.in_(_FRESHNESS_KEYS))
+_FRESHNESS = select(schema.meta.c.key, schema.meta.c.value).where(schema.meta.c.key.in_(STAMP_KEYS))
 
 
 def fresh_snapshots(connection: Connection) -> set[date] | None:

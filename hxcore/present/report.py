@@ -720,7 +720,7 @@ def annex_section(src: Source) -> Section:
     codes = [code for code in src.data.districts[parts].dropna().unique()]
     rows = []
     for part in codes:
-        name = (src.data.part_names or src.data.district_names).get(part, part)
+        name = src.data.part_names.get(part, part)
         rows.append((name, *(_annex_cell(src, c, src.by_district.get((c, part)), part) for c in ANNEX)))
     heading, whole = ANNEX_PARTS[parts]
     rows.append(("Cộng" if src.districts else whole, *(_annex_cell(src, c, src.totals.get(c), None) for c in ANNEX)))

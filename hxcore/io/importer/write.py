@@ -44,7 +44,6 @@ BACKUP_KEEP_VARIABLE = "HX_BACKUP_KEEP"
 BACKUP_KEEP_DEFAULT = 10
 LOG_TABLES = ("imports", "import_changes")
 DERIVED_TABLES = schema.DERIVED_TABLES
-VERSION_KEYS = STAMP_KEYS  # meta keys every write sets (engine.summary)
 REFERENCE_TABLES = ("areas", "area_successions", "sectors")  # what the first import into an empty database adds
 
 
@@ -338,7 +337,7 @@ def database_fingerprint(engine: Engine, *, data_only: bool = False) -> str:
             digest.update(table.name.encode())
             query = select(table).order_by(*table.columns)
             if data_only and table is schema.meta:
-                query = query.where(table.c.key.not_in(VERSION_KEYS))
+                query = query.where(table.c.key.not_in(STAMP_KEYS))
             for row in conn.execute(query):
                 digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
