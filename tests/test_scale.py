@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from hxcore.bench import LIMIT, run_benchmark, same_answer
@@ -19,6 +19,8 @@ from hxcore.db.schema import make_engine
 from hxcore.engine import compute, summary
 from hxcore.engine.compute import district_choices, evaluate, province_choices
 from hxcore.engine.report_data import gather
+from hxcore.io.demo import database as demo_database
+from hxcore.io.national import Fact, Organisation, build_national
 from hxcore.model.filters import Filter
 from hxcore.model.texts import t
 from hxcore.present.report import build
@@ -212,6 +214,54 @@ def test_national_facts_hold_each_value_in_its_column(national):
     assert {row["rating"] for row in rows} <= {None, "tot", "kha", "trung_binh", "yeu"}
     assert all(row["members"] >= 5 and row["charter_capital"] % 10 == 0 and 0 <= row["new_workers"] <= 2 for row in rows)
     assert all(row["avg_income_month"] is None or 2.3 <= row["avg_income_month"] <= 6.5 for row in rows)
+
+
+def _stored(engine, table) -> list[tuple]:
+    """Every row of the table as stored: each value and its SQLite storage class."""
+    columns = ", ".join(f"{c.name}, typeof({c.name})" for c in table.columns)
+    with engine.connect() as connection:
+        return sorted(connection.exec_driver_sql(f"SELECT {columns} FROM {table.name}").all(), key=repr)
+
+
+def test_rows_given_as_tuples_are_stored_as_sqlalchemy_stores_them(tmp_path):
+    """The build hands its tuples to the driver, converting only what a column's type converts (the
+    facts' one date; the organisations' three, some None): stored exactly as SQLAlchemy's insert of
+    the same rows stores them, value and storage class."""
+    organisations = [
+        Organisation(id=i, org_type="coop", kind="htx", name=f"HTX {i}", province_code="01", district_code="0101",
+                     commune_code="010101", commune_2025_code="010101", sector_code="trade",
+                     registered_on=date(2001, 2, i), dissolved_on=date(2020, 1, 1) if i == 2 else None,
+                     alliance_joined_on=None if i == 1 else date(2003, 4, 5), founding_supported=i == 1, tax_code=None)
+        for i in (1, 2, 3)]
+    facts = [Fact(i, day, "operating" if i < 3 else "stopped", 1500.0, 5 + i, 2, 12.5 if i == 1 else None, 3.25,
+                  "tot" if i == 2 else None, 0, 1, "reported")
+             for i in (1, 2, 3) for day in (date(2015, 6, 30), date(2015, 12, 31))]
+    through_tuples, through_sqlalchemy = (make_engine(f"sqlite:///{tmp_path / name}") for name in ("a.sqlite", "b.sqlite"))
+    for engine in (through_tuples, through_sqlalchemy):
+        schema.create_schema(engine)
+    with through_tuples.begin() as connection:
+        demo_database._insert(connection, schema.organisations, organisations)
+        demo_database._insert(connection, schema.facts, facts)
+    with through_sqlalchemy.begin() as connection:
+        connection.execute(schema.organisations.insert(), [row._asdict() for row in organisations])
+        connection.execute(schema.facts.insert(), [row._asdict() for row in facts])
+    for table in (schema.organisations, schema.facts):
+        assert _stored(through_tuples, table) == _stored(through_sqlalchemy, table)
+    assert ("2015-06-30", "text") in {row[2:4] for row in _stored(through_tuples, schema.facts)}
+
+
+def test_a_national_build_counts_the_facts_it_made_and_knew_their_dates(tmp_path):
+    """The facts are made while they are written, after the organisations: the count build_national
+    returns is the table's, and the dates it declared beforehand are the facts' (the summaries checked it)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hx.sqlite'}")
+    counts = build_national(engine, coops=560, groups=800, progress=lambda _m: None)
+    with engine.connect() as connection:
+        held = {table.name: connection.execute(select(func.count()).select_from(table)).scalar()
+                for table in (schema.facts, schema.organisations)}
+        days = summary.fact_days(connection)
+        assert summary.fresh_snapshots(connection) == set(days)
+    assert {name: counts[name] for name in held} == held
+    assert days[0] == date(2015, 6, 30) and len(days) > 20  # the other provinces' half-years and Lai Châu's quarters
 
 
 def test_benchmark_runs_at_reduced_scale(national):

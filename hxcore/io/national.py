@@ -7,14 +7,16 @@ names and GSO province codes. Used to measure hx at the size of the whole countr
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hxcore.db import schema
 from hxcore.io.demo import DEMO_NOTE, lai_chau_content, refuse_over_imports, write_content
+from hxcore.io.demo.database import MadeWhileWritten
 from hxcore.model.areas import PROVINCE_CODE, slugify
 from hxcore.model.periods import periods_between
 from hxcore.model.vocab import OrgKind, OrgType, Quality, Rating, Status, TrainingKind
@@ -54,6 +56,7 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
     """
     refuse_over_imports(engine, force)
     rng = random.Random(seed)
+    facts_rng = random.Random(seed + 1)  # a stream of its own: the facts are made after every organisation
     progress("Lai Châu (dữ liệu demo của báo cáo)…")
     content = lai_chau_content(seed)
     organisations = content[schema.organisations]
@@ -69,16 +72,21 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
     maker.make(groups - lai_chau_groups, OrgType.GROUP, GROUP_SECTORS)
     progress("Lớp tập huấn…")
     _add_training(content[schema.training_classes], country, rng)
-    progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức, {len(content[schema.facts]):,} dòng số liệu…")
-    counts = {table.name: len(rows) for table, rows in content.items()}
+    # The facts are made while they are written: the organisations are written first, and their
+    # summaries built by a worker meanwhile (io/demo/database.py), and 1,2 million facts are never all held.
+    facts = content[schema.facts] = MadeWhileWritten(
+        itertools.chain(content[schema.facts], _facts_of(maker.made, facts_rng)),
+        sorted({row["as_of"] for row in content[schema.facts]} | _fact_dates(maker.made)))
+    progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức và số liệu của chúng…")
+    counts = {table.name: len(rows) for table, rows in content.items() if table is not schema.facts}
     write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
                                     "định để đo hiệu năng toàn quốc.", "seed": str(seed), "scale": "national"},
                   progress=progress, force=force, release_rows=True)
-    return counts
+    return {**counts, schema.facts.name: facts.count}
 
 
-# Rows as named tuples of every column, not dicts: 1,2 million facts and 95.000 organisations are held
-# until written, and a tuple takes a quarter of a dict's memory (write_content takes either).
+# Rows as named tuples of every column, not dicts: 95.000 organisations are held until written, and
+# a tuple takes a quarter of a dict's memory (write_content takes either).
 Fact = namedtuple("Fact", [c.name for c in schema.facts.columns])
 Organisation = namedtuple("Organisation", [c.name for c in schema.organisations.columns])
 
@@ -143,12 +151,12 @@ def _invent_communes(areas: list[dict], rng: random.Random, district: str) -> li
 
 
 class _OrgMaker:
-    """Invented HTX and THT across the country, each with its facts and, for some HTX, a loan."""
+    """Invented HTX and THT across the country, some HTX with a loan; `made`: the invented ones (their facts: _facts_of)."""
 
     def __init__(self, content: dict, country: _Country, rng: random.Random, progress: Callable[[str], None]):
         self.country, self.rng, self.progress = country, rng, progress
         self.organisations = content[schema.organisations]
-        self.facts = content[schema.facts]
+        self.made: list[Organisation] = []
         self.loans = content[schema.fund_loans]
         self.repayments = content[schema.fund_repayments]
         self.next_id = max(o["id"] for o in self.organisations) + 1
@@ -161,7 +169,7 @@ class _OrgMaker:
             district = rng.choice(self.country.districts_of[province])
             org = self._org(org_type, province, district, rng.choices(codes, sector_weights)[0])
             self.organisations.append(org)
-            _facts_for(org, rng, self.facts)
+            self.made.append(org)
             if org_type == OrgType.COOP and rng.random() < 0.08:
                 _loan_for(org, rng, self.loans, self.repayments)
             self.next_id += 1
@@ -209,9 +217,25 @@ def _add_training(training: list[dict], country: _Country, rng: random.Random) -
 
 
 
-# Enum members looked up once: _facts_for runs 1,2 million times (an Enum attribute costs 0,1 µs).
-_OPERATING, _STOPPED, _REPORTED = Status.OPERATING, Status.STOPPED, Quality.REPORTED
-_GOOD, _FAIR, _AVERAGE, _WEAK = Rating.GOOD, Rating.FAIR, Rating.AVERAGE, Rating.WEAK
+# The vocabulary's values as plain text, looked up once: _facts_for runs 1,2 million times (an Enum
+# attribute costs 0,1 µs), and sqlite3 binds an Enum member (a str subclass) three times slower than a str.
+_OPERATING, _STOPPED, _REPORTED = Status.OPERATING.value, Status.STOPPED.value, Quality.REPORTED.value
+_GOOD, _FAIR, _AVERAGE, _WEAK = Rating.GOOD.value, Rating.FAIR.value, Rating.AVERAGE.value, Rating.WEAK.value
+
+
+def _fact_dates(organisations: list[Organisation]) -> set[date]:
+    """The snapshot dates at which some of the organisations has a fact (_facts_for's rule)."""
+    return {day for day in SNAPSHOTS
+            if any(o.registered_on <= day and not (o.dissolved_on and o.dissolved_on <= day) for o in organisations)}
+
+
+def _facts_of(organisations: list[Organisation], rng: random.Random) -> Iterator[Fact]:
+    """The organisations' facts, one organisation after another."""
+    facts: list[Fact] = []
+    for org in organisations:
+        _facts_for(org, rng, facts)
+        yield from facts
+        facts.clear()
 
 
 def _facts_for(org: Organisation, rng: random.Random, facts: list) -> None:

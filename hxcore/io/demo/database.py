@@ -15,7 +15,10 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sized
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Engine, Float, Integer, insert, inspect, select
@@ -37,17 +40,42 @@ class DatabaseHoldsImports(ValueError):
     """The database holds imported data, which a rebuild would erase: refused unless forced."""
 
 
+@dataclass
+class MadeWhileWritten:
+    """The facts, made while they are written (the national build's 1,2 million are never all held):
+    `rows` an iterable of them, `dates` the dates they hold, known beforehand because the summaries'
+    passes over the organisations start before the facts are written. `count`: the rows written so far."""
+
+    rows: Iterable
+    dates: list[date]
+    count: int = 0
+
+    def __iter__(self) -> Iterator:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _size(rows) -> int | None:
+    return len(rows) if isinstance(rows, Sized) else None
+
+
+def _fact_dates(rows) -> list[date]:
+    if isinstance(rows, MadeWhileWritten):
+        return sorted(rows.dates)
+    return sorted({row.as_of if hasattr(row, "as_of") else row["as_of"] for row in rows})
+
+
 def write_content(engine: Engine, content: dict, meta: dict[str, str], progress=None, chunk: int = 10_000,
                   force: bool = False, release_rows: bool = False) -> None:
     """Replace the whole database's content: all of it, or nothing.
 
     Refuses (DatabaseHoldsImports) when the database holds imported data, unless `force`; then a
     SQLite file is first copied to backups/ beside it. `release_rows`: each table's list of rows
-    in `content` is emptied once written (the national build's 1,2 million facts are not held
-    while the summaries are built).
+    in `content` is emptied once written. The facts may be given as MadeWhileWritten.
     """
     refuse_over_imports(engine, force)
-    digest = hashlib.sha256(repr(sorted((t.name, len(rows)) for t, rows in content.items())).encode()).hexdigest()
+    digest = hashlib.sha256(repr(sorted((t.name, _size(rows)) for t, rows in content.items())).encode()).hexdigest()
     meta_rows = [{"key": k, "value": v} for k, v in meta.items()]
     meta_rows.append({"key": "data_version", "value": f"{meta.get('scale', 'demo')}-{meta.get('seed')}-{digest[:12]}"})
     rows = {**content, schema.meta: meta_rows}
@@ -87,7 +115,7 @@ def _fill_aside(engine: Engine, rows: dict, progress, chunk: int, release_rows: 
     """A new SQLite file in WAL mode: every table but the facts written and committed first; the
     summaries of what does not read facts (the organisations above all) are then built by a worker
     while the facts are written, and the rest by two workers once they are committed."""
-    days = sorted({row.as_of if hasattr(row, "as_of") else row["as_of"] for row in rows.get(schema.facts, [])})
+    days = _fact_dates(rows.get(schema.facts, []))
     with engine.begin() as connection:
         _create_tables(connection)
     with engine.connect() as connection:
@@ -116,9 +144,9 @@ def _create_tables(connection) -> None:
 
 def _write_tables(connection, tables: list, rows: dict, progress, chunk: int, release_rows: bool) -> None:
     for table in tables:
-        _write_table(connection, table, rows.get(table, []), progress, chunk, release_rows)
-        if release_rows:
-            rows.get(table, []).clear()
+        _write_table(connection, table, rows.get(table, []), progress, chunk)
+        if release_rows and isinstance(rows.get(table), list):
+            rows[table].clear()
     # Indexes after the rows: one sort each instead of 1,2 million scattered inserts.
     for table in tables:
         for index in table.indexes:
@@ -130,20 +158,21 @@ def _analyze(connection) -> None:
     connection.exec_driver_sql("ANALYZE")
 
 
-def _write_table(connection, table, table_rows: list, progress, chunk: int, release: bool = False) -> None:
-    """`release`: each chunk's rows let go of once written (the national facts: 1,2 million rows)."""
-    for start in range(0, len(table_rows), chunk):
-        _insert(connection, table, table_rows[start:start + chunk])
-        if release:
-            table_rows[start:start + chunk] = [None] * len(table_rows[start:start + chunk])
-        done = min(start + chunk, len(table_rows))
-        if progress and len(table_rows) > chunk and (done % PROGRESS_EVERY < chunk or done == len(table_rows)):
-            progress(f"  {table.name}: {done:,}/{len(table_rows):,}")
+def _write_table(connection, table, table_rows: Iterable, progress, chunk: int) -> None:
+    """The rows chunk by chunk: a list, or rows made while they are written (MadeWhileWritten)."""
+    total, done, rows = _size(table_rows), 0, iter(table_rows)
+    while part := list(islice(rows, chunk)):
+        _insert(connection, table, part)
+        done += len(part)
+        if progress and done % PROGRESS_EVERY < chunk and (total is None or total > chunk):
+            progress(f"  {table.name}: {done:,}" + (f"/{total:,}" if total else ""))
+    if progress and done > chunk and done % PROGRESS_EVERY >= chunk:
+        progress(f"  {table.name}: {done:,}" + (f"/{total:,}" if total else ""))
 
 
 def _insert(connection, table, rows: list) -> None:
     """Insert rows given as dicts, or as tuples of every column in the table's order (the national
-    build's 1,2 million facts, kept small until written)."""
+    build's facts and organisations)."""
     dicts = [row for row in rows if isinstance(row, dict)]
     if dicts:
         connection.execute(insert(table), dicts)
@@ -154,22 +183,31 @@ def _insert(connection, table, rows: list) -> None:
     if dialect.name != "sqlite":
         connection.execute(insert(table), [row._asdict() for row in rows])
         return
-    # Tuples go to the driver column by column, each value a column's type converts (a date, not a
-    # number: a SQLite column stores numbers as its own type anyway) converted once per distinct value.
+    # Tuples go to the driver as they are, but for the values a column's type converts (a date, not a
+    # number: a SQLite column stores numbers as its own type anyway), each distinct value converted once.
     # SQLAlchemy's building of parameters row by row took longer than SQLite's insert itself.
     names = tuple(column.name for column in table.columns)
     if getattr(rows[0], "_fields", names) != names:  # bound by position: the fields must be the columns
         raise ValueError(f"{table.name}: rows with fields {rows[0]._fields}, the table has {names}")
+    converters = {i: processor for i, column in enumerate(table.columns)
+                  if not isinstance(column.type, Integer | Float)
+                  and (processor := column.type.dialect_impl(dialect).bind_processor(dialect))}
+    connection.exec_driver_sql(str(insert(table).compile(dialect=dialect)), _converted(rows, converters))
+
+
+def _converted(rows: list[tuple], converters: dict) -> list[tuple]:
+    """The rows with the values of columns {position: converter} converted."""
+    try:
+        converted = {i: {value: convert(value) for value in {row[i] for row in rows}} for i, convert in converters.items()}
+    except TypeError:  # values that cannot be hashed (a list, a dict): each converted
+        converted = None
+    if converted is not None and len(converted) == 1:  # the facts' date: the cheapest way, row by row
+        ((i, value_of),) = converted.items()
+        return [(*row[:i], value_of[row[i]], *row[i + 1:]) for row in rows]
     columns: list = list(zip(*rows, strict=True))
-    for i, column in enumerate(table.columns):
-        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if processor and not isinstance(column.type, Integer | Float):
-            try:
-                converted = {value: processor(value) for value in set(columns[i])}
-                columns[i] = map(converted.__getitem__, columns[i])
-            except TypeError:  # values that cannot be hashed (a list, a dict): each converted
-                columns[i] = map(processor, columns[i])
-    connection.exec_driver_sql(str(insert(table).compile(dialect=dialect)), list(zip(*columns, strict=True)))
+    for i, convert in converters.items():
+        columns[i] = map(converted[i].__getitem__ if converted else convert, columns[i])
+    return list(zip(*columns, strict=True))
 
 
 def _build_aside(engine: Engine, path: Path, rows: dict, progress, chunk: int, force: bool,
