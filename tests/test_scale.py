@@ -456,7 +456,7 @@ def test_a_failing_merge_gives_back_its_connection_as_it_was(demo_db_path, tmp_p
     def failing(*_args, **_kwargs):
         raise RuntimeError("roll-up failed")
 
-    monkeypatch.setattr(summary, "_roll_up", failing)
+    monkeypatch.setattr(summary, "_province_rows", failing)
     with pytest.raises(RuntimeError, match="roll-up failed"):
         summary.refresh_summaries_in_parallel(engine)
     pooled = [engine.connect() for _ in range(3)]

@@ -47,6 +47,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.util import find_tables
 
 from hxcore.db import measures, schema
@@ -198,9 +199,13 @@ def _roll_up(connection: Connection, days: Iterable[date] | None = None, provinc
         chosen.append(rows.province_code.in_(provinces))
         replaced.append(target.province_code.in_(provinces))
     connection.execute(delete(summary_province).where(*replaced))
-    keys = [rows.as_of, *(rows[name] for name in PROVINCE_GRAIN)]
-    _insert(connection, summary_province, select(*keys, *(func.sum(rows[m.code]).label(m.code) for m in ADDITIVE))
-            .where(*chosen).group_by(*keys))
+    _insert(connection, summary_province, _province_rows(summary_org, *chosen))
+
+
+def _province_rows(source: Table, *conditions):
+    """summary_province's rows from a table of summary_org's columns."""
+    keys = [source.c.as_of, *(source.c[name] for name in PROVINCE_GRAIN)]
+    return select(*keys, *(func.sum(source.c[m.code]).label(m.code) for m in ADDITIVE)).where(*conditions).group_by(*keys)
 
 
 def _write_cells(connection: Connection, days: Iterable[date], cells: list[tuple] | None) -> None:
@@ -326,16 +331,34 @@ class ParallelBuild:
             connection.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(self.folder / alias),))
             self.opened.append((connection, alias))
         if aliases:
-            _insert(connection, summary_org, _summed(
-                _union([select(_pass_table(summary_org, alias)) for alias in aliases]).subquery()))
+            added = self._added_up(connection, aliases)
+            nonzero = or_(*(added.c[m.code] != 0 for m in ADDITIVE))  # a cell whose sums are all 0 is left out
+            _insert(connection, summary_org, select(added).where(nonzero).order_by(*(added.c[k] for k in _ADDED_UP_KEY)))
             if DISTINCT:
                 _insert(connection, summary_distinct,
                         _union([select(_pass_table(summary_distinct, alias)) for alias in aliases]))
-            _roll_up(connection)
+            _insert(connection, summary_province, _province_rows(added, nonzero))
         _stamp(connection, days)  # statistics: the build analyses every table once it is written (io/demo)
         written = _rows_held(connection)
         connection.commit()
         return written
+
+    def _added_up(self, connection: Connection, aliases: list[str]) -> Table:
+        """The workers' rows added up per cell, in a file of the build's folder. Each worker's rows go
+        into a table keyed by cell, a cell met again adding to the row it has (a GROUP BY of every row
+        sorted ~540.000 rows of 55 columns nationally: 3,1 s against 1,8). The key's order, province
+        before district, hands the roll-up to provinces its groups in order, without a sort."""
+        connection.exec_driver_sql(f"ATTACH DATABASE ? AS {_ADDED_UP}", (str(self.folder / _ADDED_UP),))
+        self.opened.append((connection, _ADDED_UP))
+        added = _pass_table(summary_org, _ADDED_UP)
+        added.create(connection)
+        connection.exec_driver_sql(f"CREATE UNIQUE INDEX {_ADDED_UP}.cell ON summary_org ({', '.join(_ADDED_UP_KEY)})")
+        for alias in aliases:
+            rows = select(_pass_table(summary_org, alias)).where(true())  # WHERE: SQLite's rule for an upsert's SELECT
+            connection.execute(sqlite_insert(added).from_select([c.name for c in added.columns], rows)
+                               .on_conflict_do_update(index_elements=list(_ADDED_UP_KEY), set_={
+                                   m.code: added.c[m.code] + literal_column(f"excluded.{m.code}") for m in ADDITIVE}))
+        return added
 
     def _run(self, table: Table, rows) -> None:
         local = self.local
@@ -369,6 +392,8 @@ def refresh_summaries_in_parallel(engine: Engine, workers: int = 2) -> int:
     return written
 
 
+_ADDED_UP = "added_up"  # the file of a parallel build's rows added up per cell
+_ADDED_UP_KEY = ("as_of", *PROVINCE_GRAIN, "district_code")  # GRAIN's columns, province's first
 SUMMARY_FOLDER = ".hx-summary-"  # + the building process's id: a killed build's folder can be told apart
 DATES_PER_STATEMENT = 400  # SQLite allows 500 terms in a compound SELECT (the dates' table is one)
 
