@@ -76,7 +76,7 @@ def build_national(engine, seed: int = 42, coops: int = 30_000, groups: int = 65
     # summaries built by a worker meanwhile (io/demo/database.py), and 1,2 million facts are never all held.
     facts = content[schema.facts] = MadeWhileWritten(
         itertools.chain(content[schema.facts], _facts_of(maker.made, facts_rng)),
-        sorted({row["as_of"] for row in content[schema.facts]} | _fact_dates(maker.made)))
+        sorted({row["as_of"] for row in content[schema.facts]} | _dates_with_facts(maker.made)))
     progress(f"Ghi vào cơ sở dữ liệu: {len(organisations):,} tổ chức và số liệu của chúng…")
     counts = {table.name: len(rows) for table, rows in content.items() if table is not schema.facts}
     write_content(engine, content, {"demo": "true", "demo_note": DEMO_NOTE + " Các tỉnh khác là số liệu tổng hợp giả "
@@ -223,10 +223,14 @@ _OPERATING, _STOPPED, _REPORTED = Status.OPERATING.value, Status.STOPPED.value, 
 _GOOD, _FAIR, _AVERAGE, _WEAK = Rating.GOOD.value, Rating.FAIR.value, Rating.AVERAGE.value, Rating.WEAK.value
 
 
-def _fact_dates(organisations: list[Organisation]) -> set[date]:
-    """The snapshot dates at which some of the organisations has a fact (_facts_for's rule)."""
-    return {day for day in SNAPSHOTS
-            if any(o.registered_on <= day and not (o.dissolved_on and o.dissolved_on <= day) for o in organisations)}
+def _has_fact(org: Organisation, day: date) -> bool:
+    """An organisation has a fact at each snapshot date from its registration until it is dissolved."""
+    return org.registered_on <= day and not (org.dissolved_on and org.dissolved_on <= day)
+
+
+def _dates_with_facts(organisations: list[Organisation]) -> set[date]:
+    """The snapshot dates at which some of the organisations has a fact."""
+    return {day for day in SNAPSHOTS if any(_has_fact(org, day) for org in organisations)}
 
 
 def _facts_of(organisations: list[Organisation], rng: random.Random) -> Iterator[Fact]:
@@ -250,7 +254,7 @@ def _facts_for(org: Organisation, rng: random.Random, facts: list) -> None:
     growth = rng.uniform(1.0, 1.08)
     previous = None
     for day in SNAPSHOTS:
-        if org.registered_on > day or (org.dissolved_on and org.dissolved_on <= day):
+        if not _has_fact(org, day):
             continue
         years = (day - org.registered_on).days / 365.25
         operating = stopped_from is None or stopped_from > day
