@@ -87,15 +87,37 @@ def gap_by_district(engine: Engine, flt: Filter, indicator_code: str, sector: st
     the numerator to reach the target itself, and these sum to the province's shortfall.
     Counts are shared out in proportion to each district's organisations at the period's end.
     """
+    return gaps_by_area(engine, flt, [(indicator_code, sector)], by)[(indicator_code, sector)]
+
+
+def gaps_by_area(engine: Engine, flt: Filter, wanted: list[tuple[str, str | None]],
+                 by: str = "district") -> dict[tuple[str, str | None], pd.DataFrame]:
+    """gap_by_district() of several (indicator, sector) at once: the targets read once, and one
+    evaluate per sector for all its indicators and the counts that share a shortfall out."""
     period = flt.parsed_period
     targets = load_targets(engine, year=period.year, province=scope_province(engine, flt))
-    match = targets[(targets["indicator"] == indicator_code) & (targets["sector_code"].fillna("") == (sector or ""))]
-    if match.empty:
-        return pd.DataFrame()
-    target = match.iloc[0]
-    ind = INDICATORS_BY_CODE[indicator_code]
-    scope = replace(flt, sectors=(sector,) if sector else ())
-    rows = evaluate(engine, scope, [indicator_code], by=by, compare=False, with_targets=False)
+    codes_of: dict[str | None, list[str]] = {}
+    for code, sector in wanted:
+        codes_of.setdefault(sector, []).append(code)
+    gaps: dict[tuple[str, str | None], pd.DataFrame] = {}
+    for sector, codes in codes_of.items():
+        bases = [_base_code(INDICATORS_BY_CODE[code]) for code in codes if not INDICATORS_BY_CODE[code].denominator]
+        scope = replace(flt, sectors=(sector,) if sector else ())
+        frame = evaluate(engine, scope, list(dict.fromkeys(codes + bases)), by=by, compare=False, with_targets=False)
+        rows_of = {code: part.reset_index(drop=True) for code, part in frame.groupby("indicator", sort=False)}
+        for code in codes:
+            match = targets[(targets["indicator"] == code) & (targets["sector_code"].fillna("") == (sector or ""))]
+            gaps[(code, sector)] = pd.DataFrame() if match.empty else _gaps(
+                match.iloc[0], INDICATORS_BY_CODE[code], period, rows_of[code], rows_of, by)
+    return gaps
+
+
+def _base_code(ind) -> str:
+    """The count a shortfall of a count is shared out by: the areas' HTX, or their THT."""
+    return "coops_total" if ind.group != "groups" else "groups_total"
+
+
+def _gaps(target, ind, period, rows: pd.DataFrame, rows_of: dict[str, pd.DataFrame], by: str) -> pd.DataFrame:
     key = "commune" if by in COMMUNE_BREAKDOWNS else "district"
     added = {"area": rows[key], "area_name": rows[f"{key}_name"]}  # added in one step: see compute._columns
     if ind.denominator:
@@ -103,9 +125,7 @@ def gap_by_district(engine: Engine, flt: Filter, indicator_code: str, sector: st
         added["needed"] = (level * rows["denominator"] - rows["numerator"]).clip(lower=0)
         added["needed_unit"] = "numerator"
     else:
-        base_code = "coops_total" if ind.group != "groups" else "groups_total"
-        base = evaluate(engine, scope, [base_code], by=by, compare=False, with_targets=False)
-        weights = base.set_index(key)["value"]
+        weights = rows_of[_base_code(ind)].set_index(key)["value"]
         total = weights.sum()
         expected_total = target["value"] * (period.year_fraction if ind.time == Time.FLOW else 1)
         added["expected"] = rows[key].map(weights / total * expected_total if total else 0)

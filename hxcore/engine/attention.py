@@ -5,7 +5,7 @@ writes the text; pages and slides draw it):
 
 - targets behind their pace, with two year-end projections (linear from year-to-date, and the
   same share of the year as last year), the gap in units and per remaining month, and the
-  districts carrying most of it (attainment.gap_by_district);
+  districts carrying most of it (attainment.gaps_by_area);
 - cooperatives stopped at the end of this period and of the period before it, or longer;
 - support-fund loans overdue (the data holds no loan terms: the rule is RULES below);
 - 1054 projects without progress.
@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, String, cast, func, select
 
 from hxcore.db import schema
-from hxcore.engine.attainment import gap_by_district, target_table
+from hxcore.engine.attainment import gaps_by_area, target_table
 from hxcore.engine.compute import evaluate
 from hxcore.engine.lists import _area_names, _org_conditions, _sector_label_for, organisation_list, project_list
 from hxcore.model.areas import after_reform
@@ -146,16 +146,18 @@ def _projections(engine: Engine, flt: Filter, behind: pd.DataFrame) -> dict[tupl
 
 
 def _areas(engine: Engine, flt: Filter, rows: list[dict]) -> pd.DataFrame:
+    # An average's gap is not a sum over districts.
+    rows = [row for row in rows if row["gap_unit"] is not None and row["gap"]
+            and row["indicator_type"] != IndicatorType.AVERAGE]
+    # Districts until 30/6/2025, the 38 communes after: the units that exist at the period's end.
+    by = "commune" if after_reform(flt.parsed_period.end) else "district"
+    gaps = gaps_by_area(engine, flt, [(row["indicator"], row["sector"] or None) for row in rows], by) if rows else {}
     parts = []
     for row in rows:
-        if row["gap_unit"] is None or not row["gap"] or row["indicator_type"] == IndicatorType.AVERAGE:
-            continue  # an average's gap is not a sum over districts
-        # Districts until 30/6/2025, the 38 communes after: the units that exist at the period's end.
-        by = "commune" if after_reform(flt.parsed_period.end) else "district"
-        gaps = gap_by_district(engine, flt, row["indicator"], row["sector"] or None, by)
-        if gaps.empty:
+        found = gaps[(row["indicator"], row["sector"] or None)]
+        if found.empty:
             continue
-        top = gaps[gaps["needed"] > 0].head(TOP_AREAS).copy()
+        top = found[found["needed"] > 0].head(TOP_AREAS).copy()
         top["row"], top["indicator"], top["sector"] = row["row"], row["indicator"], row["sector"]
         parts.append(top[AREA_COLUMNS])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=AREA_COLUMNS)
