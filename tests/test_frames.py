@@ -10,7 +10,7 @@ import pytest
 
 from hxcore.engine import frames as shaping
 from hxcore.engine import lists
-from hxcore.engine.attainment import gap_by_district, target_table
+from hxcore.engine.attainment import gap_by_district, gaps_by_area, target_table
 from hxcore.engine.compute import evaluate
 from hxcore.model.areas import WHOLE_AREA
 from hxcore.model.filters import Filter
@@ -247,6 +247,25 @@ def test_gap_texts(engine, targets):
     table = frames.gap_table(gaps, target, "vi")
     assert list(table.columns) == ["Địa bàn", "Thực hiện", "Cần thêm", "Phần thiếu hụt (%)"]
     assert frames.gap_frame(pd.DataFrame(), "vi").empty  # a target without a district split
+
+
+@pytest.mark.parametrize(("period", "by"), [("2023-H1", "district"), ("2026-Q3", "commune")])
+def test_shortfalls_asked_together_are_those_asked_one_by_one(engine, period, by):
+    """Cần chỉ đạo asks every target's shortfall at once (one evaluate per sector): each target's areas,
+    figures, needs and shares are what asking for it alone gives."""
+    flt = Filter(period)
+    table = target_table(engine, flt)
+    wanted = [(code, sector if isinstance(sector, str) else None)
+              for code, sector in zip(table["indicator"], table["sector"], strict=True)]
+    together = gaps_by_area(engine, flt, wanted, by)
+    shown = ["area", "area_name", "value", "needed", "needed_unit", "contribution"]
+    assert sum(not gaps.empty for gaps in together.values()) >= 5
+    for key in wanted:
+        alone = gaps_by_area(engine, flt, [key], by)[key]
+        if alone.empty:
+            assert together[key].empty, key
+            continue
+        pd.testing.assert_frame_equal(together[key][shown], alone[shown], obj=str(key))
 
 
 def test_slides_one_per_headline_then_one_per_target(targets):
