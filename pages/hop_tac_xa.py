@@ -14,8 +14,12 @@ lang = view.lang
 CODES = ["coops_total", "coops_operating", "coops_inactive", "coop_charter_capital", "coop_members", "coop_workers"]
 widgets.kpi_row(data.indicators_frame(engine, view.flt, CODES), CODES[:4], view)
 
-by_sector, by_district = st.tabs([t("by_sector", lang), frames.ranking_by_label("district", view.flt, lang)])
+# The tabs keep which one is open, and only that one is drawn: a hidden tab built two charts for nothing.
+by_sector, by_district = st.tabs([t("by_sector", lang), frames.ranking_by_label("district", view.flt, lang)],
+                                 key="coops_breakdown", on_change="rerun")
 for tab, by in ((by_sector, "sector"), (by_district, "district")):
+    if not tab.open:
+        continue
     with tab:
         frame = frames.breakdown_labels(data.indicators_frame(engine, view.flt, CODES, by=by, compare=False,
                                                               with_targets=False), by, lang)

@@ -396,6 +396,19 @@ def visible_texts(at: AppTest) -> list[str]:
     return out
 
 
+def test_hop_tac_xa_draws_only_its_open_breakdown_tab():
+    """The breakdown tabs keep which one is open and draw only it: the sectors' table on arrival, the
+    districts' (and not the sectors') once that tab is opened."""
+    at = app()
+    at.switch_page("pages/hop_tac_xa.py").run()
+    first_columns = lambda: [str(frame.value.columns[0]) for frame in at.dataframe]  # noqa: E731
+    assert first_columns()[0] == "Lĩnh vực" and "Huyện, thành phố" not in first_columns()[:1]
+    at.session_state["coops_breakdown"] = at.tabs[1].label  # what clicking the tab does
+    at.run()
+    assert not at.exception
+    assert first_columns()[0] == "Huyện, thành phố" and "Lĩnh vực" not in first_columns()
+
+
 @pytest.mark.parametrize("period", ["2023-H1", "2026-H1"])
 def test_no_raw_code_is_shown_to_a_reader(period):
     """Indicator codes (coops_total), period codes (2023-H1) and report codes (BC-BCH-…) stay in links,
