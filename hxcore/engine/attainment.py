@@ -96,19 +96,19 @@ def gaps_by_area(engine: Engine, flt: Filter, wanted: list[tuple[str, str | None
     evaluate per sector for all its indicators and the counts that share a shortfall out."""
     period = flt.parsed_period
     targets = load_targets(engine, year=period.year, province=scope_province(engine, flt))
-    codes_of: dict[str | None, list[str]] = {}
+    gaps: dict[tuple[str, str | None], pd.DataFrame] = {key: pd.DataFrame() for key in wanted}  # no target: none
+    target_of: dict[str | None, dict[str, pd.Series]] = {}  # {sector: {indicator: its target}}
     for code, sector in wanted:
-        codes_of.setdefault(sector, []).append(code)
-    gaps: dict[tuple[str, str | None], pd.DataFrame] = {}
-    for sector, codes in codes_of.items():
-        bases = [_base_code(INDICATORS_BY_CODE[code]) for code in codes if not INDICATORS_BY_CODE[code].denominator]
+        match = targets[(targets["indicator"] == code) & (targets["sector_code"].fillna("") == (sector or ""))]
+        if not match.empty:
+            target_of.setdefault(sector, {})[code] = match.iloc[0]
+    for sector, found in target_of.items():
+        bases = [_base_code(INDICATORS_BY_CODE[code]) for code in found if not INDICATORS_BY_CODE[code].denominator]
         scope = replace(flt, sectors=(sector,) if sector else ())
-        frame = evaluate(engine, scope, list(dict.fromkeys(codes + bases)), by=by, compare=False, with_targets=False)
+        frame = evaluate(engine, scope, list(dict.fromkeys([*found, *bases])), by=by, compare=False, with_targets=False)
         rows_of = {code: part.reset_index(drop=True) for code, part in frame.groupby("indicator", sort=False)}
-        for code in codes:
-            match = targets[(targets["indicator"] == code) & (targets["sector_code"].fillna("") == (sector or ""))]
-            gaps[(code, sector)] = pd.DataFrame() if match.empty else _gaps(
-                match.iloc[0], INDICATORS_BY_CODE[code], period, rows_of[code], rows_of, by)
+        for code, target in found.items():
+            gaps[(code, sector)] = _gaps(target, INDICATORS_BY_CODE[code], period, rows_of[code], rows_of, by)
     return gaps
 
 

@@ -394,6 +394,11 @@ def data_frames(engine: Engine, period: str, province: str | None = None) -> dic
     return {by: evaluate(engine, flt, by=by) for by in (None, "sector", parts_breakdown(engine, province))}
 
 
+def parts_of(frames: dict[str | None, pd.DataFrame]) -> str:
+    """The breakdown of data_frames()' parts: "district", or "province" for the whole of a database of several."""
+    return next(by for by in frames if by not in (None, "sector"))
+
+
 def data_figures(engine: Engine, period: str, province: str | None = None,
                  frames: dict[str | None, pd.DataFrame] | None = None) -> tuple[DataFigures, DataFigures]:
     """Figures computed from the database at the period's end, and the stocks a year-end earlier: of one

@@ -109,8 +109,8 @@ def gather(engine: Engine, flt: Filter) -> ReportData:
     named = provinces_of(engine, flt.districts) if flt.districts and not flt.province else set()
     province = flt.province or (named.pop() if len(named) == 1 else None)
     checked = checks.data_frames(engine, flt.period, province)
-    # Without districts named, province is flt.province: the checks' parts (their third frame) are the report's.
-    parts = "district" if flt.districts else list(checked)[2]
+    # Without districts named, province is flt.province: the checks' parts are the report's.
+    parts = "district" if flt.districts else checks.parts_of(checked)
     # A report on the checks' own area, compared as they compare, reads their results (each built once).
     # Which communes' list is meant (old_communes) does not matter when no commune is named.
     own = replace(flt, old_communes=False) == Filter(flt.period, province=flt.province)
