@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
@@ -540,13 +541,19 @@ STAMP_KEYS = ("data_version", "summary_version", "snapshots", "summary_tables") 
 _FRESHNESS = select(schema.meta.c.key, schema.meta.c.value).where(schema.meta.c.key.in_(STAMP_KEYS))
 
 
-def fresh_snapshots(connection: Connection) -> set[date] | None:
+def fresh_snapshots(connection: Connection) -> frozenset[date] | None:
     """Snapshot dates, if the summaries were built from the current data; None otherwise."""
     found = dict(connection.execute(_FRESHNESS).all())
     version, built_from = found.get("data_version"), found.get("summary_version")
     if version is None or version != built_from or found.get("summary_tables") != SUMMARY_LAYOUT:
         return None
-    return {date.fromisoformat(text) for text in (found.get("snapshots") or "").split(",") if text}
+    return _dates(found.get("snapshots") or "")
+
+
+@lru_cache(maxsize=8)
+def _dates(stamped: str) -> frozenset[date]:
+    """The stamp's dates: parsed once per stamp, as every figure read asks for them."""
+    return frozenset(date.fromisoformat(text) for text in stamped.split(",") if text)
 
 
 def data_changed(connection: Connection, version: str | None = None, touched: Touched | None = None) -> str:
