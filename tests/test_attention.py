@@ -15,6 +15,7 @@ from hxcore.engine.attainment import target_table
 from hxcore.engine.attention import (
     LOAN_GRACE_MONTHS,
     LOAN_INSTALMENT_MONTHS,
+    STOPPED_LOOKBACK,
     linear_projection,
     needs_attention,
     share_projection,
@@ -102,6 +103,24 @@ def test_stopped_coops_are_stopped_at_both_ends_and_none_is_missed(engine, found
     assert listed == stopped_at[date(2023, 6, 30)] & stopped_at[date(2022, 12, 31)]
     assert 0 < len(listed) <= stopped_now  # at most the 90 HTX stopped at 30/6/2023
     assert (found.stopped["periods_stopped"] >= 2).all()
+
+
+def test_each_stopped_coops_run_is_counted_back_over_its_raw_returns(engine, found):
+    """periods_stopped: the half-years' ends, from 30/6/2023 back, whose return says stopped, without a
+    break; since: the oldest of them; at_least: the run reaches the look-back or a date without a return."""
+    facts = _facts(engine)
+    status = {(org, day): state for org, day, state in facts.itertuples(index=False)}
+    periods = [H1.parsed_period]
+    while len(periods) < STOPPED_LOOKBACK:
+        periods.append(periods[-1].previous())
+    runs = found.stopped.set_index("id")
+    assert runs["periods_stopped"].nunique() > 1 and runs["at_least"].any() and not runs["at_least"].all()
+    for org, row in runs.iterrows():
+        run = 0
+        while run < len(periods) and status.get((org, periods[run].end)) == "stopped":
+            run += 1
+        reaches_back = run == len(periods) or (org, periods[run].end) not in status
+        assert (row["periods_stopped"], row["stopped_since"], row["at_least"]) == (run, periods[run - 1].code, reaches_back)
 
 
 def test_overdue_loans_follow_the_rule_on_the_raw_rows(engine, found):

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from hxcore.model.catalog import MEASURES, Aggregation
+from hxcore.model.vocab import Status
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_DIR / "data" / "hx.sqlite"
@@ -134,6 +135,11 @@ facts = Table(
     CheckConstraint("charter_capital >= 0", name="capital_non_negative"),
 )
 Index("ix_facts_as_of", facts.c.as_of, facts.c.org_id)
+# The stopped returns alone (~4 % of a country's facts): "Cần chỉ đạo" lists the cooperatives stopped
+# at a date and looks back over their earlier returns. Through ix_facts_as_of every return of the date
+# was read for its status (national: 76 ms for 3.235 stopped HTX, 8 ms with this index).
+Index("ix_facts_stopped", facts.c.as_of, facts.c.org_id,
+      sqlite_where=facts.c.status == Status.STOPPED.value, postgresql_where=facts.c.status == Status.STOPPED.value)
 
 training_classes = Table(
     "training_classes",

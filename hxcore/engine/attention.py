@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Engine, String, cast, func, select
+from sqlalchemy import Engine, case, func, literal, select
 
 from hxcore.db import schema
 from hxcore.engine.attainment import gaps_by_area, target_table
@@ -38,6 +38,8 @@ STOPPED_MIN_PERIODS = 2  # stopped at this period's end and at the end of the pe
 STOPPED_LOOKBACK = 8  # periods looked back to say since when a cooperative is stopped
 LOAN_GRACE_MONTHS = 12  # repayments start a year after disbursement (the demo's and the fund's practice)
 LOAN_INSTALMENT_MONTHS = 6  # then an instalment every half-year: none for longer is overdue
+GRACE, INSTALMENT = relativedelta(months=LOAN_GRACE_MONTHS), relativedelta(months=LOAN_INSTALMENT_MONTHS)
+OWED_AT_LEAST = 1e-6  # million đồng: below it, a loan is repaid (sums of floats)
 PROJECT_IDLE_MONTHS = 6  # a 1054 project without a new step for half a year has stalled
 TOP_AREAS = 3  # districts named per target: those carrying most of its gap
 
@@ -189,16 +191,19 @@ def behind_targets(engine: Engine, flt: Filter) -> tuple[pd.DataFrame, pd.DataFr
 # Cooperatives stopped for two periods or more
 
 
-def _statuses(engine: Engine, ids: list[int], dates: list[date]) -> dict[tuple[int, str], str]:
-    """{(organisation, ISO date): its status then}. On SQLite the date is read as the text it is stored
-    as: a country's 3.000 stopped HTX have 22.000 such rows, and parsing each row's date took longer
-    than the query (PostgreSQL's driver gives dates at no such cost, whatever the server's DateStyle)."""
+def _returns(engine: Engine, ids: list[int], dates: list[date]) -> tuple[dict[int, int], dict[int, int]]:
+    """Which of `dates` each organisation has a return at, and which of those returns say stopped:
+    {organisation: bits}, bit i for dates[i]. Summed up in SQL from an index alone (ix_facts_as_of,
+    ix_facts_stopped): a country's 3.000 stopped HTX have 20.000 returns at the dates looked back
+    at, and reading them as rows took longer than finding them."""
     f = schema.facts
-    as_of = cast(f.c.as_of, String) if engine.dialect.name == "sqlite" else f.c.as_of
-    statement = select(f.c.org_id, as_of, f.c.status).where(f.c.org_id.in_(ids), f.c.as_of.in_(dates))
+    bits = func.sum(case({day: 1 << i for i, day in enumerate(dates)}, value=f.c.as_of, else_=0))
+    present = select(f.c.org_id, bits).where(f.c.org_id.in_(ids), f.c.as_of.in_(dates)).group_by(f.c.org_id)
+    # The status written into the SQL: then SQLite knows the partial index holds every row asked for,
+    # and reads no facts' row to check it (11 against 25 ms); PostgreSQL's generic plans need it too.
+    stopped = present.where(f.c.status == literal(Status.STOPPED.value, literal_execute=True))
     with engine.connect() as connection:
-        return {(org, day if isinstance(day, str) else day.isoformat()): status
-                for org, day, status in connection.execute(statement).all()}
+        return tuple(dict(connection.execute(statement).all()) for statement in (present, stopped))
 
 
 def stopped_coops(engine: Engine, flt: Filter) -> pd.DataFrame:
@@ -212,16 +217,15 @@ def stopped_coops(engine: Engine, flt: Filter) -> pd.DataFrame:
     while len(periods) < STOPPED_LOOKBACK:
         periods.append(periods[-1].previous())
     ids = [int(i) for i in coops["id"]]
-    statuses = _statuses(engine, ids, [p.end for p in periods[1:]])
-    ends = [p.end.isoformat() for p in periods]
+    present, stopped = _returns(engine, ids, [p.end for p in periods[1:]])  # bit i: periods[i + 1]
     runs, since, at_least = [], [], []
     for org in ids:
-        run = 1
-        while run < len(periods) and statuses.get((org, ends[run])) == Status.STOPPED:
+        run, stopped_then = 1, stopped.get(org, 0)
+        while run < len(periods) and stopped_then >> (run - 1) & 1:
             run += 1
         runs.append(run)
         since.append(periods[run - 1].code)
-        at_least.append(run == len(periods) or (org, ends[run]) not in statuses)
+        at_least.append(run == len(periods) or not present.get(org, 0) >> (run - 1) & 1)
     coops = coops.assign(periods_stopped=runs, stopped_since=since, at_least=at_least)
     kept = coops[coops["periods_stopped"] >= STOPPED_MIN_PERIODS]
     return kept.sort_values(["periods_stopped", "district_name", "name"], ascending=[False, True, True])[
@@ -250,7 +254,9 @@ def overdue_loans(engine: Engine, flt: Filter) -> pd.DataFrame:
         select(loans.c.id, o.c.name, o.c.district_code, o.c.sector_code, o.c.org_type, loans.c.disbursed_on,
                loans.c.amount, func.coalesce(paid.c.repaid, 0).label("repaid"), paid.c.last_paid_on)
         .select_from(loans.join(o, loans.c.org_id == o.c.id).outerjoin(paid, paid.c.loan_id == loans.c.id))
-        .where(loans.c.disbursed_on <= end, *_org_conditions(o, flt, None))
+        # Only loans with money still owed: a country's fund has repaid most of its 2.300 loans.
+        .where(loans.c.disbursed_on <= end, loans.c.amount - func.coalesce(paid.c.repaid, 0) > OWED_AT_LEAST,
+               *_org_conditions(o, flt, None))
         .order_by(loans.c.disbursed_on, loans.c.id)
     )
     with engine.connect() as connection:
@@ -258,10 +264,10 @@ def overdue_loans(engine: Engine, flt: Filter) -> pd.DataFrame:
     overdue = []
     for row in rows:
         outstanding = float(row["amount"]) - float(row["repaid"])
-        first_due = row["disbursed_on"] + relativedelta(months=LOAN_GRACE_MONTHS)
+        first_due = row["disbursed_on"] + GRACE
         last = row["last_paid_on"]
-        due = max(first_due, last + relativedelta(months=LOAN_INSTALMENT_MONTHS)) if last else first_due
-        if outstanding > 1e-6 and due < end:
+        due = max(first_due, last + INSTALMENT) if last else first_due
+        if outstanding > OWED_AT_LEAST and due < end:
             overdue.append({**row, "outstanding": outstanding, "due_since": due, "days_overdue": (end - due).days})
     if not overdue:
         return pd.DataFrame(columns=LOAN_COLUMNS)
