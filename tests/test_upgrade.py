@@ -46,7 +46,7 @@ LACKED = [
     *(f"thiếu cột summary_org.{m.code}" for m in ADDITIVE
       if m.source not in ("organisations", "facts_end", "facts_ytd") or m in ESTIMATED_RETURNS.values()),
     "cột organisations.commune_code chưa cho phép để trống (NOT NULL)",
-    "thiếu chỉ mục ix_org_existing",  # the organisations' table is rebuilt: it gets it then
+    "thiếu chỉ mục ix_org_existing", "thiếu chỉ mục ix_org_listed",  # the organisations' table is rebuilt: it gets them then
     "thiếu chỉ mục ix_facts_stopped", "thiếu chỉ mục ix_repayments_loan", "thiếu chỉ mục ix_project_events_project",
 ]
 AREA_COLUMNS = ("code", "name", "slug", "level", "kind", "parent_code", "valid_from", "valid_to", "province_code",

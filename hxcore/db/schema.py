@@ -111,6 +111,10 @@ Index("ix_org_registered", organisations.c.registered_on)
 # counted from the index alone (54.000 groups: 10 ms instead of 0,22 s reading every row).
 Index("ix_org_existing", organisations.c.org_type, organisations.c.registered_on, organisations.c.dissolved_on,
       organisations.c.province_code, organisations.c.district_code, organisations.c.sector_code)
+# In the lists' order (engine/lists.py): a page of a list walks the index and stops after its rows,
+# instead of joining and sorting the whole list first (first page of 54.000 groups: 6 ms, not 150–220).
+Index("ix_org_listed", organisations.c.org_type, organisations.c.district_code, organisations.c.name,
+      organisations.c.id)
 
 # Per-period facts of each organisation, read at `as_of` (the period's end). Flows on the row
 # (revenue, new members, new workers) cover the half-year ending at `as_of`; the average income

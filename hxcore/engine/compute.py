@@ -554,7 +554,7 @@ def commune_choices(engine: Engine, day: date, province: str | None = None,
     if former_districts:
         statement = statement.where(areas.c.former_district_code.in_(former_districts))
     with reading.connect(engine) as connection:
-        return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code))]
+        return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code)).all()]
 
 
 def resolve_communes(engine: Engine, tokens, day: date, province: str | None = None) -> tuple[str, ...]:
@@ -569,14 +569,14 @@ def district_choices(engine: Engine, province: str | None = None) -> list[tuple[
     if province:
         statement = statement.where(areas.c.parent_code == province)
     with reading.connect(engine) as connection:
-        return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code))]
+        return [(code, name) for code, name in connection.execute(statement.order_by(areas.c.code)).all()]
 
 
 def province_choices(engine: Engine) -> list[tuple[str, str]]:
     areas = schema.areas
     statement = select(areas.c.code, areas.c.name).where(areas.c.level == "province").order_by(areas.c.code)
     with reading.connect(engine) as connection:
-        return [(code, name) for code, name in connection.execute(statement)]
+        return [(code, name) for code, name in connection.execute(statement).all()]
 
 
 def _several_provinces(engine: Engine, province: str | None) -> list[tuple[str, str]]:

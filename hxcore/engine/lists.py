@@ -101,7 +101,7 @@ def _organisation_statement(flt: Filter, org_type: str):
                (o.c.alliance_joined_on.is_not(None) & (o.c.alliance_joined_on <= end)).label("alliance_member"))
         .select_from(joined)
         .where(*_existing_organisations(flt, org_type))
-        .order_by(o.c.district_code, o.c.name, o.c.id)  # the id last: a stable order, so pages never overlap
+        .order_by(o.c.district_code, o.c.name, o.c.id)  # the id last: a stable order, so pages never overlap (ix_org_listed)
     )
 
 
