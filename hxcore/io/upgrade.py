@@ -333,6 +333,10 @@ def _apply(conn: Connection, plan: _Plan) -> None:
     indexes = {index.name: index for table in schema.metadata.sorted_tables for index in table.indexes}
     for name in plan.indexes:
         indexes[name].create(conn, checkfirst=True)  # a rebuilt table has its indexes already
+    # Statistics for the new indexes: without them SQLite guessed, and listed a country's stopped HTX
+    # through the lists' index (110 ms) rather than the stopped returns' (15 ms).
+    for name in dict.fromkeys(indexes[name].table.name for name in plan.indexes):
+        _analyze(conn, name)
     schema.advance_sequences(conn)  # ids written by an earlier build-demo, which left them behind
     if plan.changes_data():
         _refresh(conn, changed)
@@ -472,4 +476,8 @@ def _refresh(conn: Connection, altered: list[str]) -> None:
     else:
         refresh_summaries(conn)
     for name in dict.fromkeys(altered):  # the summary tables: by the refresh, which made them anew
-        conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(name)}")
+        _analyze(conn, name)
+
+
+def _analyze(conn: Connection, table_name: str) -> None:
+    conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(table_name)}")
