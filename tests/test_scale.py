@@ -216,6 +216,32 @@ def test_national_facts_hold_each_value_in_its_column(national):
     assert all(row["avg_income_month"] is None or 2.3 <= row["avg_income_month"] <= 6.5 for row in rows)
 
 
+def test_national_facts_follow_each_organisation_through_its_dates(national):
+    """The facts are drawn for thousands of organisations at once (io/national.py): each invented
+    organisation has a return at every half-year from its registration until its dissolution, its
+    new members are the rise since its own previous return, and only an operating HTX has workers
+    there, revenue, a rating (from its second year) and new workers."""
+    f, o = schema.facts, schema.organisations
+    with national.connect() as connection:
+        facts = pd.DataFrame(connection.execute(select(f, o.c.org_type, o.c.registered_on, o.c.dissolved_on)
+                                                .join(o, f.c.org_id == o.c.id).where(o.c.province_code != "12")
+                                                .order_by(f.c.org_id, f.c.as_of)).mappings().all())
+    snapshots = sorted(set(facts["as_of"]))
+    for org, own in facts.groupby("org_id"):
+        first = own.iloc[0]
+        expected = [day for day in snapshots if first["registered_on"] <= day
+                    and not (first["dissolved_on"] and first["dissolved_on"] <= day)]
+        assert list(own["as_of"]) == expected, org
+        rise = own["members"].diff().fillna(own["members"].iloc[0]).clip(lower=0)
+        assert list(own["new_members"]) == list(rise.astype(int)), org
+    stopped, coop = facts["status"] == "stopped", facts["org_type"] == "coop"
+    assert coop[stopped].all() and (facts.loc[stopped, "workers"] == 0).all()
+    assert facts.loc[stopped | ~coop, ["revenue", "rating"]].isna().all().all()
+    assert (facts.loc[stopped | ~coop, "new_workers"] == 0).all()
+    young = (pd.to_datetime(facts["as_of"]) - pd.to_datetime(facts["registered_on"])).dt.days < 365.25
+    assert facts.loc[young, "rating"].isna().all() and facts.loc[coop & ~stopped & ~young, "rating"].notna().all()
+
+
 def _stored(engine, table) -> list[tuple]:
     """Every row of the table as stored: each value and its SQLite storage class."""
     columns = ", ".join(f"{c.name}, typeof({c.name})" for c in table.columns)
