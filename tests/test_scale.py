@@ -216,6 +216,11 @@ def test_national_facts_hold_each_value_in_its_column(national):
     assert all(row["avg_income_month"] is None or 2.3 <= row["avg_income_month"] <= 6.5 for row in rows)
 
 
+def test_invented_districts_are_named_after_their_province(national):
+    names = [name for _, name in district_choices(national, "01")]
+    assert names[:2] == ["Huyện Hà Nội 1", "Huyện Hà Nội 2"]  # not "Huyện phố Hà Nội 1"
+    assert [name for _, name in district_choices(national, "02")][0] == "Huyện Hà Giang 1"
+
 def test_national_facts_follow_each_organisation_through_its_dates(national):
     """The facts are drawn for thousands of organisations at once (io/national.py): each invented
     organisation has a return at every half-year from its registration until its dissolution, its

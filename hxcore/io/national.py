@@ -127,7 +127,7 @@ def _invent_provinces(areas: list[dict], rng: random.Random) -> _Country:
         weights[code] = rng.uniform(0.5, 1.6)
         for d in range(1, rng.randint(7, 15) + 1):
             district = f"{code}{d:02d}"
-            areas.append({"code": district, "name": f"Huyện {name.split(' ', 1)[1]} {d}", "slug": f"p{district}",
+            areas.append({"code": district, "name": f"Huyện {_bare(name)} {d}", "slug": f"p{district}",
                           "level": "district", "kind": "huyện", "parent_code": code,
                           "valid_from": date(2000, 1, 1), "valid_to": date(2025, 6, 30), "province_code": code,
                           "commune_2025_code": None, "former_district_code": district})
@@ -136,6 +136,11 @@ def _invent_provinces(areas: list[dict], rng: random.Random) -> _Country:
     country.provinces = sorted(weights)
     country.weights = [weights[p] for p in country.provinces]
     return country
+
+
+def _bare(province: str) -> str:
+    """The province's name without its kind: "Hà Nội" of "Thành phố Hà Nội" (not "phố Hà Nội")."""
+    return province.removeprefix("Thành phố ").removeprefix("Tỉnh ")
 
 
 def _invent_communes(areas: list[dict], rng: random.Random, district: str) -> list[str]:
