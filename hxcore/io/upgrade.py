@@ -335,8 +335,8 @@ def _apply(conn: Connection, plan: _Plan) -> None:
         indexes[name].create(conn, checkfirst=True)  # a rebuilt table has its indexes already
     # Statistics for the new indexes: without them SQLite guessed, and listed a country's stopped HTX
     # through the lists' index (110 ms) rather than the stopped returns' (15 ms).
-    for name in dict.fromkeys(indexes[name].table.name for name in plan.indexes):
-        _analyze(conn, name)
+    for table_name in dict.fromkeys(indexes[name].table.name for name in plan.indexes):
+        _analyze(conn, table_name)
     schema.advance_sequences(conn)  # ids written by an earlier build-demo, which left them behind
     if plan.changes_data():
         _refresh(conn, changed)
