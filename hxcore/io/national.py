@@ -232,14 +232,20 @@ FACTS_PER_DRAW = 5_000  # organisations whose facts are drawn at once: ~65.000 f
 _NEVER = date.max.toordinal()
 
 
-def _has_fact(org: Organisation, day: date) -> bool:
-    """An organisation has a fact at each snapshot date from its registration until it is dissolved."""
-    return org.registered_on <= day and not (org.dissolved_on and org.dissolved_on <= day)
+def _with_facts(organisations: list[Organisation]) -> np.ndarray:
+    """Which organisation has a fact at which snapshot date (organisations × SNAPSHOTS): at each one
+    from its registration until it is dissolved."""
+    days = np.array([day.toordinal() for day in SNAPSHOTS])
+    registered = np.array([org.registered_on.toordinal() for org in organisations])
+    dissolved = np.array([org.dissolved_on.toordinal() if org.dissolved_on else _NEVER for org in organisations])
+    return (registered[:, None] <= days) & (dissolved[:, None] > days)
 
 
 def _dates_with_facts(organisations: list[Organisation]) -> set[date]:
     """The snapshot dates at which some of the organisations has a fact."""
-    return {day for day in SNAPSHOTS if any(_has_fact(org, day) for org in organisations)}
+    if not organisations:
+        return set()
+    return {day for day, some in zip(SNAPSHOTS, _with_facts(organisations).any(axis=0).tolist(), strict=True) if some}
 
 
 def _facts_of(organisations: list[Organisation], rng: np.random.Generator) -> Iterator[Fact]:
@@ -257,7 +263,6 @@ def _drawn_facts(organisations: list[Organisation], rng: np.random.Generator) ->
     count = len(organisations)
     days = np.array([day.toordinal() for day in SNAPSHOTS])
     registered = np.array([org.registered_on.toordinal() for org in organisations])
-    dissolved = np.array([org.dissolved_on.toordinal() if org.dissolved_on else _NEVER for org in organisations])
     coop = np.array([org.org_type == OrgType.COOP for org in organisations])
     stops = coop & (rng.random(count) < 0.22)
     stopped_from = np.where(stops, registered + rng.integers(200, 4001, count), _NEVER)
@@ -266,8 +271,8 @@ def _drawn_facts(organisations: list[Organisation], rng: np.random.Generator) ->
     capital0 = np.where(coop, rng.integers(5, 121, count) * 100, 0)
     score, growth = rng.random(count), rng.uniform(1.0, 1.08, count)
 
-    # One row per (organisation, date) with a fact, organisation by organisation, dates in order (_has_fact).
-    org, day = np.nonzero((registered[:, None] <= days) & (dissolved[:, None] > days))
+    # One row per (organisation, date) with a fact, organisation by organisation, dates in order.
+    org, day = np.nonzero(_with_facts(organisations))
     rows = len(org)
     years = (days[day] - registered[org]) / 365.25
     scale = growth[org] ** years
