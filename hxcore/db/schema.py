@@ -448,6 +448,16 @@ def advance_sequences(connection) -> None:
                 f"COALESCE((SELECT MAX({key[0].name}) FROM {quoted}), 0) + 1, false)")
 
 
+def analyze(connection, tables=None) -> None:
+    """Fresh planner statistics for these tables (Tables or names; every table when None): after a bulk
+    load or new indexes, without them PostgreSQL picks full scans and SQLite guesses between indexes."""
+    if tables is None:
+        connection.exec_driver_sql("ANALYZE")
+        return
+    for name in dict.fromkeys(t if isinstance(t, str) else t.name for t in tables):
+        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.quote(name)}")
+
+
 def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
 

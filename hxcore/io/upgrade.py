@@ -335,8 +335,7 @@ def _apply(conn: Connection, plan: _Plan) -> None:
         indexes[name].create(conn, checkfirst=True)  # a rebuilt table has its indexes already
     # Statistics for the new indexes: without them SQLite guessed, and listed a country's stopped HTX
     # through the lists' index (110 ms) rather than the stopped returns' (15 ms).
-    for table_name in dict.fromkeys(indexes[name].table.name for name in plan.indexes):
-        _analyze(conn, table_name)
+    schema.analyze(conn, [indexes[name].table for name in plan.indexes])
     schema.advance_sequences(conn)  # ids written by an earlier build-demo, which left them behind
     if plan.changes_data():
         _refresh(conn, changed)
@@ -475,9 +474,4 @@ def _refresh(conn: Connection, altered: list[str]) -> None:
         data_changed(conn, f"upgrade-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(4)}")
     else:
         refresh_summaries(conn)
-    for name in dict.fromkeys(altered):  # the summary tables: by the refresh, which made them anew
-        _analyze(conn, name)
-
-
-def _analyze(conn: Connection, table_name: str) -> None:
-    conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(table_name)}")
+    schema.analyze(conn, altered)  # the summary tables: by the refresh, which made them anew

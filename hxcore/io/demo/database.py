@@ -108,7 +108,7 @@ def _fill(engine: Engine, rows: dict, progress, chunk: int, aside: bool = False,
         _write_tables(connection, schema.metadata.sorted_tables, rows, progress, chunk, release_rows)
         schema.advance_sequences(connection)
         refresh_summaries(connection)
-        _analyze(connection)
+        schema.analyze(connection)  # every table, after the bulk load
 
 
 def _fill_aside(engine: Engine, rows: dict, progress, chunk: int, release_rows: bool) -> None:
@@ -132,7 +132,7 @@ def _fill_aside(engine: Engine, rows: dict, progress, chunk: int, release_rows: 
             progress("Bảng tổng hợp…")
         build.finish()
     with engine.begin() as connection:
-        _analyze(connection)
+        schema.analyze(connection)  # every table, after the bulk load
 
 
 def _create_tables(connection) -> None:
@@ -151,11 +151,6 @@ def _write_tables(connection, tables: list, rows: dict, progress, chunk: int, re
     for table in tables:
         for index in table.indexes:
             index.create(connection)
-
-
-def _analyze(connection) -> None:
-    # Fresh planner statistics after a bulk load: without them PostgreSQL picks full scans.
-    connection.exec_driver_sql("ANALYZE")
 
 
 def _write_table(connection, table, table_rows: Iterable, progress, chunk: int) -> None:
